@@ -1,0 +1,142 @@
+#!/usr/bin/env bash
+# scripts/dev.sh - the whole product on one machine, for development and demos.
+#
+#   scripts/dev.sh up       install what is missing, build, create the development
+#                           PKI and PostgreSQL under .dev/, start every service,
+#                           wait until each is ready, print where and how to connect
+#   scripts/dev.sh down     stop everything `up` started (nothing is left running)
+#   scripts/dev.sh status   what is running, and whether it answers
+#   scripts/dev.sh logs [SERVICE]   follow a service's log (default: all)
+#
+# Everything lives in .dev/ at the top of the checkout: pki/ (CA, service and
+# operator certificates), postgres/ (the database cluster, port 55432), logs/,
+# run/ (pid files). Delete .dev/ after `down` to start from nothing.
+set -euo pipefail
+
+root=$(cd "$(dirname "$0")/.." && pwd)
+cd "$root"
+# shellcheck source=scripts/lib/deps.sh
+source scripts/lib/deps.sh
+# shellcheck source=scripts/lib/postgres.sh
+source scripts/lib/postgres.sh
+# shellcheck source=scripts/lib/services.sh
+source scripts/lib/services.sh
+
+dev="$root/.dev"
+pki="$dev/pki"
+run="$dev/run"
+logs="$dev/logs"
+pg_dir="$dev/postgres"
+pg_port=${ASEC_DEV_PG_PORT:-55432}
+build_dir="$root/build/release"
+
+# name:port of each service started by `up`, in start order.
+services=(central:8443)
+
+build() {
+	echo "Building (release preset; output in build/release/) ..."
+	cmake --preset release >"$dev/build.log" 2>&1 || { tail -30 "$dev/build.log"; exit 1; }
+	cmake --build --preset release -j "$(nproc 2>/dev/null || echo 2)" >>"$dev/build.log" 2>&1 ||
+		{ tail -30 "$dev/build.log"; exit 1; }
+}
+
+start_service() {
+	local name=$1 port=$2
+	local short=$name
+	export ROX_LISTEN_ADDRESS="127.0.0.1:$port"
+	export ROX_TLS_CERT="$pki/$short.crt" ROX_TLS_KEY="$pki/$short.key" ROX_TLS_CA="$pki/ca.crt"
+	export ROX_LOG_LEVEL=${ROX_LOG_LEVEL:-info}
+	asec_start_daemon "$name" "$run" "$logs" "$build_dir/services/$name/$name"
+	if ! asec_wait_ready "https://127.0.0.1:$port/readyz" "$pki/ca.crt" 30; then
+		echo "$name did not become ready; last log lines:" >&2
+		tail -20 "$logs/$name.log" >&2
+		exit 1
+	fi
+}
+
+cmd_up() {
+	asec_require_packages "${ASEC_BUILD_PACKAGES[@]}"
+	asec_check_python_yaml
+	mkdir -p "$dev" "$run" "$logs"
+	chmod 755 "$dev"
+	build
+	"$build_dir/tools/pki/asec-pki" dev "$pki" >/dev/null
+	if ! pg_start "$pg_dir" "$pg_port" >"$logs/postgres-start.log" 2>&1; then
+		cat "$logs/postgres-start.log" >&2
+		exit 1
+	fi
+	pg_create_db "$pg_port" central >/dev/null
+	pg_create_db "$pg_port" scanner >/dev/null
+	local entry
+	for entry in "${services[@]}"; do
+		start_service "${entry%%:*}" "${entry##*:}"
+	done
+	cat <<EOF
+
+Alauda Security Service is running.
+
+  Central API     https://127.0.0.1:8443/v1/ping
+  Portal          https://127.0.0.1:8443/  (the portal arrives with a later release; the API is live)
+  CA certificate  $pki/ca.crt   (trust it, or pass --cacert)
+  Operator cert   $pki/operator.crt + operator.key (mutual TLS to any service)
+  PostgreSQL      $(pg_url "$pg_port" central)
+  Logs            scripts/dev.sh logs    Status: scripts/dev.sh status    Stop: scripts/dev.sh down
+
+  Try: curl --cacert .dev/pki/ca.crt https://127.0.0.1:8443/v1/ping
+EOF
+}
+
+cmd_down() {
+	local i entry
+	for ((i = ${#services[@]} - 1; i >= 0; i--)); do
+		entry=${services[$i]}
+		asec_stop_daemon "${entry%%:*}" "$run"
+	done
+	if [ -d "$pg_dir" ]; then
+		pg_stop "$pg_dir" >/dev/null 2>&1 || true
+	fi
+	echo "Stopped."
+}
+
+cmd_status() {
+	local entry name port state
+	for entry in "${services[@]}"; do
+		name=${entry%%:*}
+		port=${entry##*:}
+		if asec_daemon_running "$name" "$run"; then
+			if curl -sf --max-time 2 --noproxy '*' --cacert "$pki/ca.crt" "https://127.0.0.1:$port/readyz" >/dev/null 2>&1; then
+				state="ready"
+			else
+				state="running, not ready"
+			fi
+			echo "$name: $state (pid $(cat "$run/$name.pid"), https://127.0.0.1:$port)"
+		else
+			echo "$name: stopped"
+		fi
+	done
+	if [ -d "$pg_dir" ] && pg_isready -h 127.0.0.1 -p "$pg_port" >/dev/null 2>&1; then
+		echo "postgres: ready (127.0.0.1:$pg_port)"
+	else
+		echo "postgres: stopped"
+	fi
+}
+
+cmd_logs() {
+	local which=${1:-}
+	if [ -n "$which" ]; then
+		[ -f "$logs/$which.log" ] || { echo "no log for $which in $logs" >&2; exit 1; }
+		exec tail -n 100 -F "$logs/$which.log"
+	fi
+	exec tail -n 50 -F "$logs"/*.log
+}
+
+case "${1:-}" in
+up) cmd_up ;;
+down) cmd_down ;;
+status) cmd_status ;;
+logs) shift; cmd_logs "$@" ;;
+*)
+	echo "usage: scripts/dev.sh up|down|status|logs [SERVICE]" >&2
+	exit 2
+	;;
+esac

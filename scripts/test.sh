@@ -1,0 +1,168 @@
+#!/usr/bin/env bash
+# scripts/test.sh - the whole test suite, as CI runs it.
+#
+#   scripts/test.sh            everything: unit (debug), unit (ASan+UBSan),
+#                              spec lint, contract, contract under valgrind, fuzz
+#   ASEC_FUZZ_SECONDS=N        how long each fuzz target runs (default 20)
+#   ASEC_TEST_ONLY="unit lint" run only these stages (unit asan lint contract valgrind fuzz)
+#
+# It installs what it needs (as root; otherwise it prints the apt-get line),
+# starts every server the tests need (PostgreSQL on a free loopback port, in a
+# temporary folder), stops them at the end whatever happens, and ends with one
+# line "N passed, N failed". The exit status is non-zero on any failure.
+set -euo pipefail
+
+root=$(cd "$(dirname "$0")/.." && pwd)
+cd "$root"
+# shellcheck source=scripts/lib/deps.sh
+source scripts/lib/deps.sh
+# shellcheck source=scripts/lib/postgres.sh
+source scripts/lib/postgres.sh
+
+stages=${ASEC_TEST_ONLY:-"unit asan lint contract valgrind fuzz"}
+fuzz_seconds=${ASEC_FUZZ_SECONDS:-20}
+jobs=$(nproc 2>/dev/null || echo 2)
+
+asec_require_packages "${ASEC_BUILD_PACKAGES[@]}" "${ASEC_TEST_PACKAGES[@]}"
+asec_check_python_yaml
+
+work=$(mktemp -d "${TMPDIR:-/tmp}/asec-test.XXXXXX")
+chmod 755 "$work"  # the PostgreSQL server runs as another user when we are root
+pg_dir="$work/postgres"
+pg_running=0
+
+cleanup() {
+	local status=$?
+	if [ "$pg_running" = 1 ]; then
+		pg_stop "$pg_dir" >/dev/null 2>&1 || true
+	fi
+	rm -rf "$work"
+	exit $status
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+passed=0
+failed=0
+failures=()
+
+# count NAME PASSED FAILED: adds a stage's figures to the totals.
+count() {
+	passed=$((passed + $2))
+	failed=$((failed + $3))
+	if [ "$3" -gt 0 ]; then
+		failures+=("$1")
+	fi
+	echo "== $1: $2 passed, $3 failed"
+}
+
+want() { [[ " $stages " == *" $1 "* ]]; }
+
+free_port() {
+	python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()'
+}
+
+build() {
+	local preset=$1
+	cmake --preset "$preset" >"$work/configure-$preset.log" 2>&1 || { cat "$work/configure-$preset.log"; return 1; }
+	cmake --build --preset "$preset" -j "$jobs" >"$work/build-$preset.log" 2>&1 || { tail -50 "$work/build-$preset.log"; return 1; }
+}
+
+# run_ctest PRESET: builds and runs the unit tests, counting ctest's results.
+run_ctest() {
+	local preset=$1 log="$work/ctest-$1.log" summary total bad
+	echo "== building ($preset)"
+	if ! build "$preset"; then
+		count "build ($preset)" 0 1
+		return
+	fi
+	echo "== unit tests ($preset)"
+	ctest --preset "$preset" -j "$jobs" --timeout 600 2>&1 | tee "$log" || true
+	summary=$(grep -E '^[0-9]+% tests passed' "$log" | tail -1 || true)
+	if [ -z "$summary" ]; then
+		count "unit ($preset)" 0 1
+		return
+	fi
+	total=$(sed -E 's/.* out of ([0-9]+).*/\1/' <<<"$summary")
+	bad=$(sed -E 's/.*, ([0-9]+) tests? failed.*/\1/' <<<"$summary")
+	count "unit ($preset)" $((total - bad)) "$bad"
+}
+
+# Contract runs print "contract: N passed, N failed" as their last line.
+run_contract() {
+	local label=$1 log="$work/$1.log" line p f
+	shift
+	(cd tests/contract && env "$@" npm test --silent) 2>&1 | tee "$log" || true
+	line=$(grep -E '^contract: [0-9]+ passed, [0-9]+ failed' "$log" | tail -1 || true)
+	if [ -z "$line" ]; then
+		count "$label" 0 1
+		return
+	fi
+	p=$(sed -E 's/contract: ([0-9]+) passed.*/\1/' <<<"$line")
+	f=$(sed -E 's/.* ([0-9]+) failed.*/\1/' <<<"$line")
+	count "$label" "$p" "$f"
+}
+
+if want unit || want asan; then
+	pg_port=$(free_port)
+	pg_running=1  # before the start: pg_stop is a no-op when nothing runs
+	pg_start "$pg_dir" "$pg_port" >/dev/null
+	pg_create_db "$pg_port" asec_test >/dev/null
+	export ASEC_TEST_DATABASE_URL
+	ASEC_TEST_DATABASE_URL=$(pg_url "$pg_port" asec_test)
+fi
+
+want unit && run_ctest debug
+if want asan; then
+	export ASAN_OPTIONS=detect_leaks=1:abort_on_error=1:strict_string_checks=1
+	export UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
+	run_ctest asan
+	unset ASAN_OPTIONS UBSAN_OPTIONS
+fi
+
+if want lint || want contract || want valgrind; then
+	echo "== installing the contract suite's npm packages (pinned by package-lock.json)"
+	(cd tests/contract && npm ci --no-audit --no-fund --loglevel=error) >"$work/npm.log" 2>&1 || { cat "$work/npm.log"; count "npm ci" 0 1; stages=""; }
+fi
+
+if want lint; then
+	echo "== OpenAPI lint"
+	if (cd tests/contract && npm run --silent lint); then count "spec lint" 1 0; else count "spec lint" 0 1; fi
+fi
+
+if want contract || want valgrind; then
+	[ -x build/debug/services/central/central ] || build debug || count "build (debug)" 0 1
+fi
+want contract && { echo "== contract tests"; run_contract contract ASEC_BUILD_DIR="$root/build/debug"; }
+if want valgrind; then
+	echo "== contract tests with every service under valgrind"
+	run_contract contract-valgrind ASEC_BUILD_DIR="$root/build/debug" \
+		ASEC_CONTRACT_WRAPPER="valgrind --quiet --error-exitcode=99 --leak-check=full --errors-for-leak-kinds=definite --show-leak-kinds=definite"
+fi
+
+if want fuzz; then
+	echo "== fuzz targets, ${fuzz_seconds}s each"
+	if build fuzz; then
+		while IFS= read -r target; do
+			name=$(basename "$target")
+			corpus="$work/corpus-$name"
+			mkdir -p "$corpus"
+			[ -d "tests/fuzz/corpus/$name" ] && cp -r "tests/fuzz/corpus/$name/." "$corpus/"
+			if "$target" -max_total_time="$fuzz_seconds" -timeout=10 -rss_limit_mb=2048 -print_final_stats=0 \
+				-artifact_prefix="$work/" "$corpus" >"$work/fuzz-$name.log" 2>&1; then
+				count "fuzz $name" 1 0
+			else
+				tail -40 "$work/fuzz-$name.log"
+				count "fuzz $name" 0 1
+			fi
+		done < <(find build/fuzz -type f -name '*_fuzz' -perm -u+x | sort)
+	else
+		count "build (fuzz)" 0 1
+	fi
+fi
+
+if [ ${#failures[@]} -gt 0 ]; then
+	echo "failed stages: ${failures[*]}"
+fi
+echo "$passed passed, $failed failed"
+[ "$failed" -eq 0 ]

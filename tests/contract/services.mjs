@@ -1,0 +1,30 @@
+// The services the contract run starts, one entry each.
+//
+// name         label in the output and the artifacts/ file names
+// spec         its OpenAPI document, relative to the repository root
+// binary       its executable, relative to the build dir (ASEC_BUILD_DIR)
+// cn           the CN of its certificate; the PKI file pair is named after
+//              it (CENTRAL_SERVICE -> central.crt/.key), and the harness
+//              requires the server to present exactly this CN
+// env          extra environment beyond ROX_LISTEN_ADDRESS, ROX_TLS_CERT,
+//              ROX_TLS_KEY, ROX_TLS_CA and ROX_LOG_LEVEL (optional)
+// credentials  what the harness may present to operations that need it:
+//              {basic: {user, password}, bearer: token, apiKeys: {scheme: value}}
+//              (optional; may be async, e.g. to mint an API token)
+// maxBodyBytes the request body limit the 413 case goes over (default 1 MiB)
+//
+// Adding a service is one entry, e.g.:
+//   { name: 'scanner-indexer', spec: 'openapi/scanner-indexer.yaml',
+//     binary: 'services/scanner-indexer/scanner-indexer', cn: 'SCANNER_V4_INDEXER_SERVICE' },
+
+export const services = [
+  {
+    name: 'central',
+    spec: 'openapi/central.yaml',
+    binary: 'services/central/central',
+    cn: 'CENTRAL_SERVICE',
+    env: (ctx) => ({ ROX_ADMIN_PASSWORD: ctx.adminPassword }),
+    credentials: (ctx) => ({ basic: { user: 'admin', password: ctx.adminPassword } }),
+    maxBodyBytes: 1 << 20,
+  },
+];

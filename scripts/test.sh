@@ -24,6 +24,7 @@ fuzz_seconds=${ASEC_FUZZ_SECONDS:-20}
 jobs=$(nproc 2>/dev/null || echo 2)
 
 asec_require_packages "${ASEC_BUILD_PACKAGES[@]}" "${ASEC_TEST_PACKAGES[@]}"
+asec_require_node
 asec_check_python_yaml
 
 work=$(mktemp -d "${TMPDIR:-/tmp}/asec-test.XXXXXX")

@@ -382,7 +382,7 @@ static void raw_handle(struct rawsrv *s, int fd, const char *method, const char 
 	if (strncmp(target, "http://", 7) == 0) {
 		char reply[1024];
 
-		snprintf(reply, sizeof(reply), "proxied %s %s", method, target);
+		snprintf(reply, sizeof(reply), "proxied %.16s %.900s", method, target);
 		raw_sendf(fd, "HTTP/1.1 200 OK\r\nContent-Length: %zu\r\nConnection: close\r\n\r\n%s",
 			  strlen(reply), reply);
 	} else if (strcmp(target, "/chunks") == 0) {

@@ -487,6 +487,15 @@ static size_t redact_url_userinfo(const char *s, size_t n, size_t i, struct log_
 		unsigned char c = (unsigned char)s[k];
 
 		/*
+		 * An earlier mask is opaque password text, so text redacted
+		 * twice parses as it did the first time.
+		 */
+		if (c == '[' && n - k >= sizeof(log_redacted) - 1 &&
+		    memcmp(s + k, log_redacted, sizeof(log_redacted) - 1) == 0) {
+			k += sizeof(log_redacted) - 2;
+			continue;
+		}
+		/*
 		 * The authority ends at the first byte that RFC 3986 does not
 		 * allow in it; '[' can only open an IPv6 host, after the user part.
 		 */
@@ -498,13 +507,6 @@ static size_t redact_url_userinfo(const char *s, size_t n, size_t i, struct log_
 		}
 	}
 	if (!found_at || at == start)
-		return 0;
-	/*
-	 * Brackets are not allowed in user information (RFC 3986), so a span
-	 * holding one is no userinfo; this also keeps an earlier mask from
-	 * being taken for part of a password.
-	 */
-	if (memchr(s + start, ']', at - start))
 		return 0;
 	colon = memchr(s + start, ':', at - start);
 	if (colon && (size_t)(colon - s) + 1 < at) {

@@ -11,7 +11,7 @@
 
 import { readdirSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { SpecSet, HTTP_METHODS, templateMatches } from './spec.mjs';
+import { SpecSet, templateMatches } from './spec.mjs';
 import { Validator } from './validate.mjs';
 import { sampleValue, bodyMutations, badValues, coerceParam, serializeParam, typeAllowed, schemaTypes, mergeAllOf } from './values.mjs';
 import { request } from './http.mjs';
@@ -45,9 +45,13 @@ function mediaMatches(pattern, actual) {
   return (pt === '*' || pt === at) && (ps === '*' || ps === as);
 }
 
-function jsonPointerFree(s) {
+// Keeps a body snippet on one readable line of the report.
+function printable(s) {
   return s.replace(/[^\x20-\x7e]/g, '?');
 }
+
+// A parameter left out of a request on purpose (the missing-parameter case).
+const OMIT = Symbol('omit');
 
 class Recorder {
   constructor(label) {
@@ -146,7 +150,7 @@ class Run {
       try {
         value = JSON.parse(bodyText);
       } catch (err) {
-        problems.push(`body is not JSON: ${jsonPointerFree(bodyText.slice(0, 200))}`);
+        problems.push(`body is not JSON: ${printable(bodyText.slice(0, 200))}`);
         return;
       }
     }
@@ -264,9 +268,11 @@ class Run {
       const schema = p.schema || {};
       const deref = this.specs.derefSchema(schema, pBase);
       if (!examples.length && (p.required || p.in === 'path')) examples.push({ src: 'built from schema', value: sampleValue(deref) });
+      const where = `${p.in} parameter ${p.name}`;
+      if (!this.compiles(schema, pBase, where, problems)) continue;
       for (const ex of examples) {
         const errs = this.validator.errors(schema, pBase, coerceParam(serializeParam(ex.value), deref));
-        if (errs.length) problems.push(`spec: ${p.in} parameter ${p.name} ${ex.src} ${JSON.stringify(ex.value)} is invalid: ${errs.join('; ')}`);
+        if (errs.length) problems.push(`spec: ${where} ${ex.src} ${JSON.stringify(ex.value)} is invalid: ${errs.join('; ')}`);
       }
       out.push({ p, base: pBase, schema, deref, examples });
     }
@@ -289,6 +295,7 @@ class Run {
       if (node && 'value' in node) examples.push({ src: `examples.${n}`, value: node.value });
     }
     if (!examples.length) examples.push({ src: 'built from schema', value: sampleValue(deref) });
+    if (!this.compiles(schema, mBase, `request body ${mt}`, problems)) return { examples: [] };
     const valid = [];
     for (const ex of examples) {
       const errs = this.validator.errors(schema, mBase, ex.value);
@@ -299,15 +306,47 @@ class Run {
     return { mt, schema, mBase, deref, required: !!rb.required, examples: valid, json: isJsonMedia(mt), media: Object.keys(content) };
   }
 
-  buildRequest(op, params, chosen, creds, body, overrides = {}) {
+  // Compiles a schema; a schema the validator rejects is a spec problem.
+  compiles(schema, base, where, problems) {
+    try {
+      this.validator.compile(schema, base);
+      return true;
+    } catch (err) {
+      problems.push(`spec: ${where}: ${err.message}`);
+      return false;
+    }
+  }
+
+  // Every response schema must compile and every response example must be
+  // valid, whether or not a case ever produces that response.
+  responseSpec(op, problems) {
+    for (const [code, raw] of Object.entries(op.op.responses || {})) {
+      const { node: entry, base: eBase } = this.specs.resolve(raw, op.base);
+      for (const [mt, rawMedia] of Object.entries(entry.content || {})) {
+        const { node: media, base: mBase } = this.specs.resolve(rawMedia, eBase);
+        const where = `response ${code} ${mt}`;
+        if (media.schema === undefined || !this.compiles(media.schema, mBase, where, problems)) continue;
+        const examples = 'example' in media ? [{ src: 'example', value: media.example }] : [];
+        for (const [n, ex] of Object.entries(media.examples || {})) {
+          const { node } = this.specs.resolve(ex, mBase);
+          if (node && 'value' in node) examples.push({ src: `examples.${n}`, value: node.value });
+        }
+        for (const ex of examples) {
+          const errs = this.validator.errors(media.schema, mBase, ex.value);
+          if (errs.length) problems.push(`spec: ${where} ${ex.src} ${JSON.stringify(ex.value).slice(0, 200)} is invalid: ${errs.join('; ')}`);
+        }
+      }
+    }
+  }
+
+  buildRequest(op, params, chosen, creds, body) {
     let path = op.path;
     const query = [];
     const headers = { ...creds.headers };
     for (const pv of params) {
       const { p } = pv;
-      let value = Object.prototype.hasOwnProperty.call(chosen, p.name) ? chosen[p.name] : (pv.examples[0] || {}).value;
-      if (value === undefined) continue;
-      if (value === OMIT) continue;
+      const value = Object.prototype.hasOwnProperty.call(chosen, p.name) ? chosen[p.name] : (pv.examples[0] || {}).value;
+      if (value === undefined || value === OMIT) continue;
       const text = serializeParam(value);
       if (p.in === 'path') path = path.replace(`{${p.name}}`, encodeURIComponent(Array.isArray(text) ? text.join(',') : text));
       else if (p.in === 'query') {
@@ -319,7 +358,7 @@ class Run {
       req.body = body.raw !== undefined ? body.raw : JSON.stringify(body.value);
       req.headers['Content-Type'] = body.contentType;
     }
-    return { ...req, ...overrides, headers: { ...req.headers, ...(overrides.headers || {}) } };
+    return req;
   }
 
   // ---- one operation ----------------------------------------------------
@@ -329,10 +368,15 @@ class Run {
     const specProblems = [];
     const params = this.paramValues(op, specProblems);
     const body = this.bodyExamples(op, specProblems);
+    this.responseSpec(op, specProblems);
     const { creds, problems: credProblems } = this.credentialsFor(op);
     this.rec.add(`${title} [spec: examples and schemas]`, 'spec', [...specProblems, ...credProblems]);
     if (!creds) return;
-    const jsonBody = (value) => (body ? { value, contentType: body.mt } : undefined);
+    // A non-JSON body (text/plain) goes out as its text, not as a JSON string.
+    const jsonBody = (value) => {
+      if (!body) return undefined;
+      return !body.json && typeof value === 'string' ? { raw: value, contentType: body.mt } : { value, contentType: body.mt };
+    };
     const firstBody = body && body.examples.length ? jsonBody(body.examples[0].value) : undefined;
     if (body && !body.examples.length) return; // reported above as a spec problem
 
@@ -363,7 +407,7 @@ class Run {
   }
 
   async bodyNegatives(op, params, creds, body, firstBody) {
-    const r = (b, extra) => this.buildRequest(op, params, {}, creds, b, extra);
+    const r = (b) => this.buildRequest(op, params, {}, creds, b);
     if (body.json) {
       const seen = new Set();
       // Mutate every valid example: each reaches different optional parts.
@@ -509,11 +553,9 @@ class Run {
   }
 }
 
-const OMIT = Symbol('omit');
 
 // The service documents of a folder of specs (every *.yaml but the given one).
 export function otherSpecs(dir, own) {
   return readdirSync(dir).filter((f) => f.endsWith('.yaml')).map((f) => resolve(dir, f)).filter((f) => f !== resolve(own));
 }
 
-export { HTTP_METHODS };

@@ -9,23 +9,34 @@ import { testService } from '../lib/suite.mjs';
 
 const HERE = dirname(fileURLToPath(import.meta.url));
 
-// variant -> what the harness must report: a failed check whose name matches
-// `check` and one of whose problems matches `problem`.
+// variant -> what the harness must report: for each of `expect`, a failed
+// check whose name matches `check` and one of whose problems matches
+// `problem`. `spec` swaps in another document for the fake (served correctly).
+const one = (what, check, problem) => ({ what, expect: [{ check, problem }] });
 export const MISTAKES = {
-  'extra-field': { what: 'a response field the schema forbids', check: /GET \/v1\/widgets\/\{id\} \[valid request\]/, problem: /must NOT have additional properties \(internalSecret\)/ },
-  'wrong-status': { what: 'an undocumented success status', check: /POST \/v1\/widgets \[valid/, problem: /status 200 is not documented/ },
-  'wrong-content-type': { what: 'a wrong Content-Type', check: /GET \/v1\/widgets \[valid request\]/, problem: /Content-Type text\/html is not documented/ },
-  'problem-no-title': { what: 'a problem body without title', check: /\[/, problem: /must have required property 'title'/ },
-  'problem-status': { what: 'a problem body whose status is not the HTTP status', check: /\[/, problem: /problem status 400 differs from HTTP status (401|404|405|413|415)/ },
-  'undocumented-route': { what: 'an undocumented route', check: /GET \/debug\/pprof \[undocumented path\]/, problem: /expected 404 .*got 200/ },
-  'no-401': { what: 'a secured operation answering without credentials', check: /POST \/v1\/widgets \[no credentials\]/, problem: /expected 401, got 201/ },
-  'unknown-field-accepted': { what: 'an unknown body field accepted', check: /POST \/v1\/widgets \[unknown field at \/\]/, problem: /expected 400, got 201/ },
-  'enum-accepted': { what: 'a value outside an enum accepted', check: /POST \/v1\/widgets \[\/kind: value outside enum\]/, problem: /expected 400, got 201/ },
-  'bad-query': { what: 'a query parameter of the wrong type accepted', check: /GET \/v1\/widgets \[query parameter limit/, problem: /expected 400, got 200/ },
-  'no-413': { what: 'no body size limit', check: /POST \/v1\/(widgets|internal\/sync) \[body over \d+ bytes\]/, problem: /expected 413, got 400/ },
-  'wrong-cn': { what: 'a caller outside x-asec-services let in', check: /POST \/v1\/internal\/sync \[client certificate of \w+, not in x-asec-services\]/, problem: /expected 403, got 204/ },
-  'no-allow': { what: 'a 405 without an Allow header', check: /\[undocumented method\]/, problem: /no Allow header/ },
-  'bad-exit': { what: 'a non-zero exit on SIGTERM', check: /\[stop: exit code 0 on SIGTERM\]/, problem: /exit code 3 on SIGTERM/ },
+  'extra-field': one('a response field the schema forbids', /GET \/v1\/widgets\/\{id\} \[valid request\]/, /must NOT have additional properties \(internalSecret\)/),
+  'wrong-status': one('an undocumented success status', /POST \/v1\/widgets \[valid/, /status 200 is not documented/),
+  'wrong-content-type': one('a wrong Content-Type', /GET \/v1\/widgets \[valid request\]/, /Content-Type text\/html is not documented/),
+  'problem-no-title': one('a problem body without title', /\[/, /must have required property 'title'/),
+  'problem-status': one('a problem body whose status is not the HTTP status', /\[/, /problem status 400 differs from HTTP status (401|404|405|413|415)/),
+  'undocumented-route': one('an undocumented route', /GET \/debug\/pprof \[undocumented path\]/, /expected 404 .*got 200/),
+  'no-401': one('a secured operation answering without credentials', /POST \/v1\/widgets \[no credentials\]/, /expected 401, got 201/),
+  'unknown-field-accepted': one('an unknown body field accepted', /POST \/v1\/widgets \[unknown field at \/\]/, /expected 400, got 201/),
+  'enum-accepted': one('a value outside an enum accepted', /POST \/v1\/widgets \[\/kind: value outside enum\]/, /expected 400, got 201/),
+  'bad-query': one('a query parameter of the wrong type accepted', /GET \/v1\/widgets \[query parameter limit/, /expected 400, got 200/),
+  'no-413': one('no body size limit', /POST \/v1\/(widgets|internal\/sync) \[body over \d+ bytes\]/, /expected 413, got 400/),
+  'wrong-cn': one('a caller outside x-asec-services let in', /POST \/v1\/internal\/sync \[client certificate of \w+, not in x-asec-services\]/, /expected 403, got 204/),
+  'no-allow': one('a 405 without an Allow header', /\[undocumented method\]/, /no Allow header/),
+  'bad-exit': one('a non-zero exit on SIGTERM', /\[stop: exit code 0 on SIGTERM\]/, /exit code 3 on SIGTERM/),
+  'spec-mistakes': {
+    what: 'mistakes in the document itself',
+    spec: 'fake-bad-spec.yaml',
+    expect: [
+      { check: /GET \/v1\/widgets \[spec/, problem: /query parameter limit example 1000 is invalid/ },
+      { check: /GET \/v1\/widgets \[spec/, problem: /security scheme tokenAuth is not defined/ },
+      { check: /GET \/v1\/widgets \[spec/, problem: /response 200 application\/json: schema does not compile: .*maxItem/ },
+    ],
+  },
 };
 
 // Every kind of case the harness makes must run against the correct fake.
@@ -33,13 +44,13 @@ const REQUIRED_KINDS = ['start', 'stop', 'log', 'spec', 'positive', 'missing-req
   'enum', 'bounds', 'maxLength', 'maxItems', 'malformed-json', 'missing-body', 'content-type', 'oversize', 'param',
   'unauthenticated', 'bad-credentials', 'forbidden', 'not-found', 'method-not-allowed'];
 
-function fakeEntry(variant) {
+function fakeEntry(variant, spec = 'fake.yaml') {
   return {
     name: `selftest[${variant}]`,
-    spec: join(HERE, 'fake.yaml'),
+    spec: join(HERE, spec),
     command: () => [process.execPath, join(HERE, 'fake.mjs')],
     cn: 'CENTRAL_SERVICE',
-    env: (ctx) => ({ FAKE_VARIANT: variant, ROX_ADMIN_PASSWORD: ctx.adminPassword }),
+    env: (ctx) => ({ FAKE_VARIANT: spec === 'fake.yaml' ? variant : 'correct', ROX_ADMIN_PASSWORD: ctx.adminPassword }),
     credentials: (ctx) => ({ basic: { user: 'admin', password: ctx.adminPassword } }),
     maxBodyBytes: 1 << 20,
   };
@@ -66,12 +77,12 @@ export async function runSelftest(ctx, log = () => {}) {
     log(`selftest: correct fake, ${correct.length} checks`);
   }
   for (const [variant, want] of Object.entries(MISTAKES)) {
-    const inner = await testService(fakeEntry(variant), ctx);
-    const caught = inner.filter((r) => !r.ok && want.check.test(r.name) && r.problems.some((p) => want.problem.test(p)));
-    const problems = caught.length ? [] : [
-      `the harness did not report ${want.what} (wanted a failed check ${want.check} with a problem ${want.problem}); it reported: `
-      + (inner.filter((r) => !r.ok).map(describe).join(' || ').slice(0, 1500) || 'nothing'),
-    ];
+    const inner = await testService(fakeEntry(variant, want.spec), ctx);
+    const failed = inner.filter((r) => !r.ok);
+    const problems = want.expect
+      .filter((e) => !failed.some((r) => e.check.test(r.name) && r.problems.some((p) => e.problem.test(p))))
+      .map((e) => `the harness did not report ${want.what} (wanted a failed check ${e.check} with a problem ${e.problem}); it reported: `
+        + (failed.map(describe).join(' || ').slice(0, 1500) || 'nothing'));
     checks.push({ name: `selftest ${variant}: reports ${want.what}`, kind: 'selftest', ok: !problems.length, problems, inner });
     log(`selftest: ${variant}, ${inner.filter((r) => !r.ok).length} of ${inner.length} checks failed as intended`);
   }

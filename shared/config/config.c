@@ -1165,12 +1165,17 @@ json_t *config_describe(const struct config *cfg)
 		const char *text = cfg->values[i].text;
 		json_t *v;
 
-		if (!text)
+		if (!text) {
 			v = json_null();
-		else if (s->secret)
+		} else if (s->secret) {
 			v = json_string("(secret)");
-		else
-			v = json_string(text);
+		} else {
+			/* A URL setting not marked secret may still carry a password. */
+			char *red = log_redact_text(text);
+
+			v = red ? json_string(red) : NULL;
+			free(red);
+		}
 		/* Invalid UTF-8 from the environment must not lose the whole object. */
 		if (!v)
 			v = json_string("(not UTF-8)");

@@ -117,7 +117,8 @@ const char *config_source(const struct config *cfg, const char *name);
 
 /*
  * An object of every setting's value as text, for a start-up log line. A
- * secret that is set shows as "(secret)"; an unset setting as null.
+ * secret that is set shows as "(secret)", an unset setting as null, and
+ * credentials inside other values (a URL's password) are masked.
  */
 json_t *config_describe(const struct config *cfg);
 

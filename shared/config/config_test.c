@@ -650,7 +650,8 @@ static void test_long_and_odd_values_are_shown_safely(void **state)
 static void test_describe(void **state)
 {
 	struct config *cfg = NULL;
-	char *env[] = { "ROX_DB_PASSWORD=hunter2", "ROX_CLUSTER_NAME=prod", NULL };
+	char *env[] = { "ROX_DB_PASSWORD=hunter2", "ROX_CLUSTER_NAME=prod",
+		        "ROX_CENTRAL_URL=https://admin:hunter2@central:8443", NULL };
 	json_t *d;
 	char *text;
 
@@ -664,6 +665,8 @@ static void test_describe(void **state)
 	assert_string_equal(json_string_value(json_object_get(d, "ROX_DB_PASSWORD")), "(secret)");
 	assert_string_equal(json_string_value(json_object_get(d, "ROX_CLUSTER_NAME")), "prod");
 	assert_string_equal(json_string_value(json_object_get(d, "ROX_DB_POOL_SIZE")), "10");
+	assert_string_equal(json_string_value(json_object_get(d, "ROX_CENTRAL_URL")),
+	                    "https://admin:[REDACTED]@central:8443");
 	assert_true(json_is_null(json_object_get(d, "ROX_DB_URL")));
 	assert_int_equal(json_object_size(d), BASE_COUNT);
 	json_decref(d);

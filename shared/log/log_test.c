@@ -456,6 +456,8 @@ static const struct redact_case redact_cases[] = {
 	{ "postgres://rox:hunter2@db:5432/rox?sslmode=require", "postgres://rox:[REDACTED]@db:5432/rox?sslmode=require" },
 	{ "fetching https://user:p%40ss@host/path failed", "fetching https://user:[REDACTED]@host/path failed" },
 	{ "https://user:p@ss@host", "https://user:[REDACTED]@host" },
+	{ "dial https://admin:pw@[::1]:8443/healthz", "dial https://admin:[REDACTED]@[::1]:8443/healthz" },
+	{ "'postgresql://rox:s3cret@db/rox'", "'postgresql://rox:[REDACTED]@db/rox'" },
 	{ "git clone https://ghp_abcdefghijklmnopqrstuvwxyz0123456789@github.com/o/r",
 	  "git clone https://[REDACTED]@github.com/o/r" },
 	/* JWTs standing alone. */
@@ -486,6 +488,7 @@ static const char *const ordinary_text[] = {
 	"see https://example.com/a?b=1#frag and mail bob@example.com",
 	"ssh://git@github.com/org/repo.git",
 	"postgres://rox@db/rox",
+	"http://[::1]:8080/path and https://alice@example.com/",
 	"a == b, x=1, 1+1=2, password == nil",
 	"time 12:30:45, ratio 3:4, {\"user\":\"bob\",\"count\":3}",
 	"-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----",

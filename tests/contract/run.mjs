@@ -3,8 +3,9 @@
 // harness self-test, one closing line `contract: N passed, N failed`, and a
 // non-zero exit on any failure.
 //
-// Usage: node run.mjs [part ...]   where a part is a service name or
-// `selftest`; no part means all. See README.md for the environment.
+// Usage: node run.mjs [part ...]   where a part is a service name,
+// `services` (all of them) or `selftest`; no part means all. README.md
+// lists the environment it reads.
 
 import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
@@ -38,13 +39,14 @@ function report(results) {
 
 async function main() {
   const parts = process.argv.slice(2);
-  const known = new Set(['selftest', ...services.map((s) => s.name)]);
+  const known = new Set(['selftest', 'services', ...services.map((s) => s.name)]);
   const unknown = parts.filter((p) => !known.has(p));
   if (unknown.length) {
     say(`unknown part(s): ${unknown.join(', ')} (known: ${[...known].join(', ')})`);
     return 2;
   }
-  const want = (p) => !parts.length || parts.includes(p);
+  // `services` means every entry of services.mjs, without the self-test.
+  const want = (p) => !parts.length || parts.includes(p) || (p !== 'selftest' && parts.includes('services'));
 
   const buildDir = resolve(REPO, env.ASEC_BUILD_DIR || 'build/debug');
   const artifactsDir = join(HERE, 'artifacts');

@@ -507,6 +507,7 @@ class Run {
       addProbe(`${path}/`, ['GET']);
       addProbe(`${path}/zz`, ['GET']);
       addProbe(`/${path}`, ['GET']);
+      addProbe(path.replace(/\/([^/]+)$/, '//$1'), ['GET']);
       if (path.toUpperCase() !== path) addProbe(path.toUpperCase(), ['GET']);
     }
     for (const file of this.opts.otherSpecFiles) {

@@ -200,7 +200,8 @@ if (VARIANT === 'undocumented-route') {
 
 async function handle(req, res) {
   const q = req.url.indexOf('?');
-  const path = q < 0 ? req.url : req.url.slice(0, q);
+  let path = q < 0 ? req.url : req.url.slice(0, q);
+  if (VARIANT === 'lenient-paths') path = path.replace(/\/+/g, '/').replace(/(.)\/$/, '$1');
   const query = new URLSearchParams(q < 0 ? '' : req.url.slice(q + 1));
   const route = routes.map((r) => ({ r, m: path.match(r.re) })).find((x) => x.m);
   try {

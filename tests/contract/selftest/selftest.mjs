@@ -20,6 +20,7 @@ export const MISTAKES = {
   'problem-no-title': one('a problem body without title', /\[/, /must have required property 'title'/),
   'problem-status': one('a problem body whose status is not the HTTP status', /\[/, /problem status 400 differs from HTTP status (401|404|405|413|415)/),
   'undocumented-route': one('an undocumented route', /GET \/debug\/pprof \[undocumented path\]/, /expected 404 .*got 200/),
+  'lenient-paths': one('a path served with a trailing or doubled slash', /GET (\/v1\/widgets\/|\/\/v1\/widgets|\/v1\/\/widgets) \[undocumented path\]/, /expected 404 .*got 200/),
   'no-401': one('a secured operation answering without credentials', /POST \/v1\/widgets \[no credentials\]/, /expected 401, got 201/),
   'unknown-field-accepted': one('an unknown body field accepted', /POST \/v1\/widgets \[unknown field at \/\]/, /expected 400, got 201/),
   'enum-accepted': one('a value outside an enum accepted', /POST \/v1\/widgets \[\/kind: value outside enum\]/, /expected 400, got 201/),

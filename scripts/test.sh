@@ -92,8 +92,8 @@ run_ctest() {
 # Contract runs print "contract: N passed, N failed" as their last line.
 run_contract() {
 	local label=$1 log="$work/$1.log" line p f
-	shift
-	(cd tests/contract && env "$@" npm test --silent) 2>&1 | tee "$log" || true
+	shift  # then: the harness part to run (all, services), and environment assignments
+	(cd tests/contract && env "${@:2}" npm test --silent -- ${1:+"$1"}) 2>&1 | tee "$log" || true
 	line=$(grep -E '^contract: [0-9]+ passed, [0-9]+ failed' "$log" | tail -1 || true)
 	if [ -z "$line" ]; then
 		count "$label" 0 1
@@ -134,10 +134,10 @@ fi
 if want contract || want valgrind; then
 	[ -x build/debug/services/central/central ] || build debug || count "build (debug)" 0 1
 fi
-want contract && { echo "== contract tests"; run_contract contract ASEC_BUILD_DIR="$root/build/debug"; }
+want contract && { echo "== contract tests"; run_contract contract "" ASEC_BUILD_DIR="$root/build/debug"; }
 if want valgrind; then
 	echo "== contract tests with every service under valgrind"
-	run_contract contract-valgrind ASEC_BUILD_DIR="$root/build/debug" \
+	run_contract contract-valgrind services ASEC_BUILD_DIR="$root/build/debug" \
 		ASEC_CONTRACT_WRAPPER="valgrind --quiet --error-exitcode=99 --leak-check=full --errors-for-leak-kinds=definite --show-leak-kinds=definite"
 fi
 

@@ -14,7 +14,7 @@ ASEC_BUILD_PACKAGES=(
 )
 # What the test suite needs on top: unit tests, fuzzing, valgrind, contract tests.
 ASEC_TEST_PACKAGES=(
-	libcmocka-dev clang libclang-rt-dev valgrind procps
+	libcmocka-dev clang libclang-rt-dev valgrind procps openssl
 )
 
 # Node.js and npm run the contract suite and the spec linter. A machine may

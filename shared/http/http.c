@@ -636,6 +636,8 @@ static void finish_exchange(struct http_exchange *ex, double started, const char
 	if (!ex->responded)
 		http_respond_problem(ex, 500, "Internal error", "the handler produced no answer");
 	http_metrics_observe(ex->server, route, method, ex->status, elapsed);
+	if (!log_enabled(ex->status >= 500 ? LOG_LEVEL_ERROR : LOG_LEVEL_INFO))
+		goto out;
 	if (sa && sa->sa_family == AF_INET)
 		remote = inet_ntop(AF_INET, &((const struct sockaddr_in *)sa)->sin_addr, addr, sizeof(addr));
 	else if (sa && sa->sa_family == AF_INET6)
@@ -646,8 +648,12 @@ static void finish_exchange(struct http_exchange *ex, double started, const char
 	if (fields && ex->identity[0])
 		json_object_set_new(fields, "identity", json_string(ex->identity));
 	log_event(ex->status >= 500 ? LOG_LEVEL_ERROR : LOG_LEVEL_INFO, "request", fields);
+out:
 	log_set_request_id(NULL);
 }
+
+static int http_unmatched(const struct _u_request *req, struct _u_response *resp, void *user_data);
+static int path_is_canonical(const char *path);
 
 static int http_dispatch(const struct _u_request *req, struct _u_response *resp, void *user_data)
 {
@@ -659,6 +665,8 @@ static int http_dispatch(const struct _u_request *req, struct _u_response *resp,
 	double started = now_seconds();
 	int rc;
 
+	if (!path_is_canonical(req->url_path ? req->url_path : ""))
+		return http_unmatched(req, resp, route->server);
 	atomic_fetch_add(&route->server->in_flight, 1);
 	begin_exchange(&ex, route->server, req, resp, op);
 	read_client_identity(&ex);
@@ -707,6 +715,16 @@ static int template_matches(const char *template, const char *path)
 	return *t == '\0' && *p == '\0';
 }
 
+/* ulfius skips empty path segments, so "/v1//ping" and "/v1/ping/" would
+ * reach /v1/ping. A path is either spelled as the spec spells it or it is
+ * not served: anything else could slip past path-based rules upstream. */
+static int path_is_canonical(const char *path)
+{
+	size_t n = strlen(path);
+
+	return path[0] == '/' && !strstr(path, "//") && (n == 1 || path[n - 1] != '/');
+}
+
 static int http_unmatched(const struct _u_request *req, struct _u_response *resp, void *user_data)
 {
 	struct http_server *server = user_data;
@@ -718,7 +736,7 @@ static int http_unmatched(const struct _u_request *req, struct _u_response *resp
 
 	atomic_fetch_add(&server->in_flight, 1);
 	begin_exchange(&ex, server, req, resp, NULL);
-	for (i = 0; i < server->route_count; i++) {
+	for (i = 0; i < server->route_count && path_is_canonical(path); i++) {
 		const struct http_operation *op = server->routes[i].op;
 		if (template_matches(op->path, path) && !strstr(allow, op->method)) {
 			int n = snprintf(allow + used, sizeof(allow) - used, "%s%s", used ? ", " : "", op->method);

@@ -404,6 +404,16 @@ static void test_unknown_path_and_method(void **state)
 	assert_true(has_header(&r, "Allow: GET, POST"));
 	reply_clear(&r);
 
+	/* Only the spec's spelling of a path is served. */
+	url(u, sizeof(u), f, "/v1//widgets");
+	request(&r, "GET", u, NULL, NULL, 0, NULL);
+	assert_problem(&r, 404);
+	reply_clear(&r);
+	url(u, sizeof(u), f, "/v1/widgets/");
+	request(&r, "GET", u, NULL, NULL, 0, NULL);
+	assert_problem(&r, 404);
+	reply_clear(&r);
+
 	url(u, sizeof(u), f, "/v1/widgets/12");
 	request(&r, "PUT", u, NULL, NULL, 0, NULL);
 	assert_problem(&r, 405);

@@ -21,6 +21,8 @@ source scripts/lib/deps.sh
 source scripts/lib/postgres.sh
 # shellcheck source=scripts/lib/services.sh
 source scripts/lib/services.sh
+# shellcheck source=scripts/lib/registry.sh
+source scripts/lib/registry.sh
 
 dev="$root/.dev"
 pki="$dev/pki"
@@ -28,10 +30,19 @@ run="$dev/run"
 logs="$dev/logs"
 pg_dir="$dev/postgres"
 pg_port=${ASEC_DEV_PG_PORT:-55432}
+registry_port=${ASEC_DEV_REGISTRY_PORT:-5001}
+registry_dir="$dev/registry"
 build_dir="$root/build/release"
 
 # name:port of each service started by `up`, in start order.
-services=(central:8443)
+services=(scanner-indexer:8444 central:8443)
+
+# Settings of each service beyond the common ones (listen address, TLS).
+service_env() {
+	case $1 in
+	scanner-indexer) export ROX_SCANNER_DB_URL; ROX_SCANNER_DB_URL=$(pg_url "$pg_port" scanner) ;;
+	esac
+}
 
 build() {
 	echo "Building (release preset; output in build/release/) ..."
@@ -46,6 +57,7 @@ start_service() {
 	export ROX_LISTEN_ADDRESS="127.0.0.1:$port"
 	export ROX_TLS_CERT="$pki/$short.crt" ROX_TLS_KEY="$pki/$short.key" ROX_TLS_CA="$pki/ca.crt"
 	export ROX_LOG_LEVEL=${ROX_LOG_LEVEL:-info}
+	service_env "$name"
 	asec_start_daemon "$name" "$run" "$logs" "$build_dir/services/$name/$name"
 	if ! asec_wait_ready "https://127.0.0.1:$port/readyz" "$pki/ca.crt" 30; then
 		echo "$name did not become ready; last log lines:" >&2
@@ -67,6 +79,10 @@ cmd_up() {
 	fi
 	pg_create_db "$pg_port" central >/dev/null
 	pg_create_db "$pg_port" scanner >/dev/null
+	if ! registry_start "$registry_dir" "$registry_port" >"$logs/registry-start.log" 2>&1; then
+		cat "$logs/registry-start.log" >&2
+		exit 1
+	fi
 	local entry
 	for entry in "${services[@]}"; do
 		start_service "${entry%%:*}" "${entry##*:}"
@@ -76,6 +92,8 @@ cmd_up() {
 Alauda Security Service is running.
 
   Central API     https://127.0.0.1:8443/v1/ping
+  Indexer API     https://127.0.0.1:8444/v4/index-reports  (mutual TLS: --cert .dev/pki/operator.crt --key .dev/pki/operator.key)
+  OCI registry    127.0.0.1:$registry_port  (plain HTTP, for local images: http://127.0.0.1:$registry_port/<repo>:<tag>)
   Portal          https://127.0.0.1:8443/  (the portal arrives with a later release; the API is live)
   CA certificate  $pki/ca.crt   (trust it, or pass --cacert)
   Operator cert   $pki/operator.crt + operator.key (mutual TLS to any service)
@@ -92,6 +110,7 @@ cmd_down() {
 		entry=${services[$i]}
 		asec_stop_daemon "${entry%%:*}" "$run"
 	done
+	registry_stop "$registry_dir" >/dev/null 2>&1 || true
 	if [ -d "$pg_dir" ]; then
 		pg_stop "$pg_dir" >/dev/null 2>&1 || true
 	fi
@@ -114,6 +133,11 @@ cmd_status() {
 			echo "$name: stopped"
 		fi
 	done
+	if registry_running "$registry_dir" 2>/dev/null; then
+		echo "registry: running (127.0.0.1:$registry_port)"
+	else
+		echo "registry: stopped"
+	fi
 	if [ -d "$pg_dir" ] && pg_isready -h 127.0.0.1 -p "$pg_port" >/dev/null 2>&1; then
 		echo "postgres: ready (127.0.0.1:$pg_port)"
 	else

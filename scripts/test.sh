@@ -3,7 +3,7 @@
 #
 #   scripts/test.sh            everything: unit (debug), unit (ASan+UBSan),
 #                              spec lint, contract, contract under valgrind, fuzz
-#   ASEC_FUZZ_SECONDS=N        how long each fuzz target runs (default 20)
+#   ASEC_FUZZ_SECONDS=N        how long each fuzz target runs (default 10)
 #   ASEC_TEST_ONLY="unit lint" run only these stages (unit asan lint contract valgrind fuzz)
 #
 # It installs what it needs (as root; otherwise it prints the apt-get line),
@@ -18,9 +18,11 @@ cd "$root"
 source scripts/lib/deps.sh
 # shellcheck source=scripts/lib/postgres.sh
 source scripts/lib/postgres.sh
+# shellcheck source=scripts/lib/registry.sh
+source scripts/lib/registry.sh
 
 stages=${ASEC_TEST_ONLY:-"unit asan lint contract valgrind fuzz"}
-fuzz_seconds=${ASEC_FUZZ_SECONDS:-20}
+fuzz_seconds=${ASEC_FUZZ_SECONDS:-10}
 jobs=$(nproc 2>/dev/null || echo 2)
 
 asec_require_packages "${ASEC_BUILD_PACKAGES[@]}" "${ASEC_TEST_PACKAGES[@]}"
@@ -31,9 +33,14 @@ work=$(mktemp -d "${TMPDIR:-/tmp}/asec-test.XXXXXX")
 chmod 755 "$work"  # the PostgreSQL server runs as another user when we are root
 pg_dir="$work/postgres"
 pg_running=0
+registries_running=0
 
 cleanup() {
 	local status=$?
+	if [ "$registries_running" = 1 ]; then
+		registry_stop "$work/registry" >/dev/null 2>&1 || true
+		registry_stop "$work/registry-auth" >/dev/null 2>&1 || true
+	fi
 	if [ "$pg_running" = 1 ]; then
 		pg_stop "$pg_dir" >/dev/null 2>&1 || true
 	fi
@@ -104,13 +111,27 @@ run_contract() {
 	count "$label" "$p" "$f"
 }
 
-if want unit || want asan; then
+if want unit || want asan || want contract || want valgrind; then
 	pg_port=$(free_port)
 	pg_running=1  # before the start: pg_stop is a no-op when nothing runs
 	pg_start "$pg_dir" "$pg_port" >/dev/null
 	pg_create_db "$pg_port" asec_test >/dev/null
 	export ASEC_TEST_DATABASE_URL
 	ASEC_TEST_DATABASE_URL=$(pg_url "$pg_port" asec_test)
+fi
+
+# Two real OCI registries (Debian's docker-registry): anonymous, and with
+# htpasswd basic auth; the registry and indexer tests push images to them.
+if want unit || want asan; then
+	registries_running=1
+	reg_port=$(free_port)
+	reg_auth_port=$(free_port)
+	export ASEC_TEST_REGISTRY="127.0.0.1:$reg_port" ASEC_TEST_REGISTRY_AUTH="127.0.0.1:$reg_auth_port"
+	export ASEC_TEST_REGISTRY_USER ASEC_TEST_REGISTRY_PASSWORD
+	ASEC_TEST_REGISTRY_USER="robot-$(od -An -N4 -tx1 /dev/urandom | tr -d " \\n")"
+	ASEC_TEST_REGISTRY_PASSWORD=$(od -An -N12 -tx1 /dev/urandom | tr -d ' \n')
+	registry_start "$work/registry" "$reg_port" >/dev/null
+	registry_start "$work/registry-auth" "$reg_auth_port" "$ASEC_TEST_REGISTRY_USER" "$ASEC_TEST_REGISTRY_PASSWORD" >/dev/null
 fi
 
 want unit && run_ctest debug
@@ -149,7 +170,7 @@ if want fuzz; then
 			corpus="$work/corpus-$name"
 			mkdir -p "$corpus"
 			[ -d "tests/fuzz/corpus/$name" ] && cp -r "tests/fuzz/corpus/$name/." "$corpus/"
-			if "$target" -max_total_time="$fuzz_seconds" -timeout=10 -rss_limit_mb=2048 -print_final_stats=0 \
+			if "$target" -max_total_time="$fuzz_seconds" -seed="${ASEC_FUZZ_SEED:-1}" -timeout=10 -rss_limit_mb=2048 -print_final_stats=0 \
 				-artifact_prefix="$work/" "$corpus" >"$work/fuzz-$name.log" 2>&1; then
 				count "fuzz $name" 1 0
 			else

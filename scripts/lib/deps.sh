@@ -9,12 +9,14 @@ ASEC_BUILD_PACKAGES=(
 	cmake make gcc pkg-config
 	libulfius-dev libjansson-dev liborcania-dev libyder-dev libmicrohttpd-dev
 	libgnutls28-dev libcurl4-gnutls-dev libpq-dev libyaml-dev
+	zlib1g-dev libzstd-dev libisal-dev libarchive-dev libsqlite3-dev
 	python3 python3-yaml
 	postgresql curl ca-certificates
 )
 # What the test suite needs on top: unit tests, fuzzing, valgrind, contract tests.
 ASEC_TEST_PACKAGES=(
 	libcmocka-dev clang libclang-rt-dev valgrind procps openssl
+	docker-registry apache2-utils debootstrap zstd
 )
 
 # Node.js and npm run the contract suite and the spec linter. A machine may

@@ -53,6 +53,7 @@ struct http_exchange {
 	long status;
 	int responded;
 	size_t bytes_out;
+	char *greedy_decoded;  /* the percent-decoded allowReserved parameter */
 };
 
 /* ---- small helpers ------------------------------------------------------------------- */
@@ -421,6 +422,54 @@ static int authorized(struct http_exchange *ex)
 	return 0;
 }
 
+/* The value of an allowReserved last path parameter: everything after the
+ * template's literal prefix, "/" included ("" when there is nothing). */
+static const char *greedy_value(const struct http_operation *op, const char *url_path)
+{
+	size_t prefix = strcspn(op->path, "{");
+
+	if (!url_path || strlen(url_path) <= prefix || strncmp(url_path, op->path, prefix) != 0)
+		return NULL;
+	return url_path + prefix;
+}
+
+static int hex_value(char c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	if (c >= 'A' && c <= 'F')
+		return c - 'A' + 10;
+	return -1;
+}
+
+/* RFC 3986 percent-decoding; NULL for a malformed escape or an encoded NUL. */
+static char *percent_decode(const char *text)
+{
+	size_t n = strlen(text), i, o = 0;
+	char *out = malloc(n + 1);
+
+	if (!out)
+		return NULL;
+	for (i = 0; i < n; i++) {
+		if (text[i] != '%') {
+			out[o++] = text[i];
+			continue;
+		}
+		int hi = i + 1 < n ? hex_value(text[i + 1]) : -1;
+		int lo = i + 2 < n ? hex_value(text[i + 2]) : -1;
+		if (hi < 0 || lo < 0 || (hi == 0 && lo == 0)) {
+			free(out);
+			return NULL;
+		}
+		out[o++] = (char)(hi * 16 + lo);
+		i += 2;
+	}
+	out[o] = '\0';
+	return out;
+}
+
 static int parse_int64(int64_t *out, const char *text)
 {
 	char *end;
@@ -471,6 +520,13 @@ static int parse_params(struct http_exchange *ex, unsigned char *params)
 		struct schema_result result;
 
 		snprintf(pointer, sizeof(pointer), "%s/%s", param_location(p->in), p->name);
+		if (p->in == HTTP_PARAM_PATH && op->greedy_param && strcmp(op->greedy_param, p->name) == 0) {
+			raw = greedy_value(op, ex->req->url_path);
+			if (raw && !(raw = ex->greedy_decoded = percent_decode(raw))) {
+				problem = "is not validly percent-encoded";
+				goto next;
+			}
+		}
 		if (!raw) {
 			if (p->required)
 				problem = "is required";
@@ -653,7 +709,7 @@ out:
 }
 
 static int http_unmatched(const struct _u_request *req, struct _u_response *resp, void *user_data);
-static int path_is_canonical(const char *path);
+static int path_is_canonical_for(const struct http_operation *op, const char *path);
 
 static int http_dispatch(const struct _u_request *req, struct _u_response *resp, void *user_data)
 {
@@ -665,7 +721,7 @@ static int http_dispatch(const struct _u_request *req, struct _u_response *resp,
 	double started = now_seconds();
 	int rc;
 
-	if (!path_is_canonical(req->url_path ? req->url_path : ""))
+	if (!path_is_canonical_for(op, req->url_path ? req->url_path : ""))
 		return http_unmatched(req, resp, route->server);
 	atomic_fetch_add(&route->server->in_flight, 1);
 	begin_exchange(&ex, route->server, req, resp, op);
@@ -687,6 +743,7 @@ out:
 	json_decref(body);
 	free(params);
 	finish_exchange(&ex, started, op->path, op->method);
+	free(ex.greedy_decoded);
 	atomic_fetch_sub(&route->server->in_flight, 1);
 	return U_CALLBACK_COMPLETE;
 }
@@ -725,6 +782,23 @@ static int path_is_canonical(const char *path)
 	return path[0] == '/' && !strstr(path, "//") && (n == 1 || path[n - 1] != '/');
 }
 
+/* For an operation whose last parameter may hold "/", only the literal
+ * prefix must be canonical; the rest is the parameter's value. */
+static int path_is_canonical_for(const struct http_operation *op, const char *path)
+{
+	size_t prefix;
+	char head[512];
+
+	if (!op || !op->greedy_param)
+		return path_is_canonical(path);
+	prefix = strcspn(op->path, "{");
+	if (strlen(path) <= prefix || prefix >= sizeof(head))
+		return 0;
+	memcpy(head, path, prefix - 1);  /* the prefix without its final "/" */
+	head[prefix - 1] = '\0';
+	return path_is_canonical(head) && path[prefix - 1] == '/';
+}
+
 static int http_unmatched(const struct _u_request *req, struct _u_response *resp, void *user_data)
 {
 	struct http_server *server = user_data;
@@ -736,9 +810,12 @@ static int http_unmatched(const struct _u_request *req, struct _u_response *resp
 
 	atomic_fetch_add(&server->in_flight, 1);
 	begin_exchange(&ex, server, req, resp, NULL);
-	for (i = 0; i < server->route_count && path_is_canonical(path); i++) {
+	for (i = 0; i < server->route_count; i++) {
 		const struct http_operation *op = server->routes[i].op;
-		if (template_matches(op->path, path) && !strstr(allow, op->method)) {
+		int matches = path_is_canonical_for(op, path) &&
+			      (op->greedy_param ? greedy_value(op, path) != NULL && greedy_value(op, path)[0] != '\0'
+						: template_matches(op->path, path));
+		if (matches && !strstr(allow, op->method)) {
 			int n = snprintf(allow + used, sizeof(allow) - used, "%s%s", used ? ", " : "", op->method);
 			if (n > 0 && (size_t)n < sizeof(allow) - used)
 				used += (size_t)n;

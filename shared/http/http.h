@@ -64,6 +64,7 @@ struct http_operation {
 	const struct http_param *params;
 	size_t param_count;
 	size_t params_size;
+	const char *greedy_param;  /* a last path parameter that may contain "/" (allowReserved) */
 	const struct schema *body_schema; /* NULL: the operation takes no body */
 	int body_required;
 	int (*invoke)(struct http_exchange *ex, const void *params, json_t *body);

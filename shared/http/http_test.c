@@ -98,6 +98,11 @@ int testapi_handle_syncInternal(struct http_exchange *ex, const struct testapi_s
 						   http_exchange_identity(ex)));
 }
 
+int testapi_handle_getFile(struct http_exchange *ex, const struct testapi_getFile_params *params, json_t *body)
+{
+	return http_respond_json(ex, 200, json_pack("{s:s, s:{s:s}}", "status", "ok", "checks", "path", params->path));
+}
+
 static int test_readiness(json_t *checks, void *ctx)
 {
 	json_object_set_new(checks, "database", json_string(readiness_ok ? "ok" : "connection refused"));
@@ -384,6 +389,53 @@ static void test_query_and_header_parameters(void **state)
 	request(&r, "GET", u, long_trace, NULL, 0, NULL);
 	assert_problem(&r, 400);
 	assert_int_equal(json_array_size(json_object_get(r.json, "errors")), 4);
+	reply_clear(&r);
+}
+
+static void test_parameter_holding_slashes(void **state)
+{
+	struct fixture *f = *state;
+	struct reply r;
+	char u[256];
+
+	/* %2F arrives decoded: the rest of the path is the value, slashes and all. */
+	url(u, sizeof(u), f, "/v1/files/%2Fv4%2Fcontainerimage%2Fsha256:abc");
+	request(&r, "GET", u, NULL, NULL, 0, NULL);
+	assert_int_equal(r.status, 200);
+	assert_string_equal(json_string_value(json_object_get(json_object_get(r.json, "checks"), "path")),
+			    "/v4/containerimage/sha256:abc");
+	reply_clear(&r);
+
+	url(u, sizeof(u), f, "/v1/files/a/b");
+	request(&r, "GET", u, NULL, NULL, 0, NULL);
+	assert_int_equal(r.status, 200);
+	assert_string_equal(json_string_value(json_object_get(json_object_get(r.json, "checks"), "path")), "a/b");
+	reply_clear(&r);
+
+	url(u, sizeof(u), f, "/v1/files/a%2");
+	request(&r, "GET", u, NULL, NULL, 0, NULL);
+	assert_problem(&r, 400);
+	reply_clear(&r);
+
+	url(u, sizeof(u), f, "/v1/widgets/4%32");  /* ulfius decodes ordinary path parameters itself */
+	request(&r, "GET", u, NULL, NULL, 0, NULL);
+	assert_int_equal(r.status, 200);
+	assert_int_equal(last_widget_id, 42);
+	reply_clear(&r);
+
+	url(u, sizeof(u), f, "/v1//files/a");
+	request(&r, "GET", u, NULL, NULL, 0, NULL);
+	assert_problem(&r, 404);
+	reply_clear(&r);
+
+	url(u, sizeof(u), f, "/v1/files/a");
+	request(&r, "POST", u, NULL, "", 0, NULL);
+	assert_problem(&r, 405);
+	reply_clear(&r);
+
+	url(u, sizeof(u), f, "/v1/files/0123456789012345678901234567890123456789012345678901234567890123456789");
+	request(&r, "GET", u, NULL, NULL, 0, NULL);
+	assert_problem(&r, 400);
 	reply_clear(&r);
 }
 
@@ -742,6 +794,7 @@ int main(void)
 		cmocka_unit_test(test_literal_route_beats_template_and_bad_encoding_is_500),
 		cmocka_unit_test(test_query_and_header_parameters),
 		cmocka_unit_test(test_unknown_path_and_method),
+		cmocka_unit_test(test_parameter_holding_slashes),
 		cmocka_unit_test(test_authentication),
 		cmocka_unit_test(test_body_validation),
 		cmocka_unit_test(test_body_size_limit),

@@ -8,14 +8,35 @@
  * of different processes sharing a pipe whole. Building the line happens
  * outside the lock, so threads only queue for the copy into the kernel.
  *
- * Redaction is a single left-to-right pass over the text with a handful of
+ * Redaction is a single left-to-right walk over the text with a handful of
  * recognisers tried where their pattern can begin: "-----BEGIN" for PEM
- * private keys, "://" for URL passwords, "=" and ":" for key=value and
- * "key": "value" pairs (looking back at the key already copied), and word
- * starts for header names, Bearer/Basic credentials and JWTs. Bytes that no
- * recogniser claims are copied unchanged, so ordinary text survives intact.
- * Each recogniser looks a bounded distance back and consumes what it matched,
- * so the pass is linear in the length of the text.
+ * private keys, "=" and ":" for key=value and "key": "value" pairs (looking
+ * back at the key already written), word starts for header names,
+ * Bearer/Basic credentials and JWTs, and "://" for URL passwords. Bytes that
+ * no recogniser claims are copied unchanged, so ordinary text survives intact.
+ *
+ * Redacting twice must change nothing more (the fuzz target checks it). That
+ * holds by construction because every decision is one a second pass, which
+ * reads "[REDACTED]" where this one masked, takes alike:
+ * - a mask is one opaque token, whether the walk just made it or it was in
+ *   the text already: no recogniser starts inside it, and the byte before a
+ *   word that follows it counts as the "]" a second pass will see there;
+ * - a recogniser decides on what it consumes and on the key before it; a
+ *   key read back under an earlier mask is longer than the tail a second
+ *   pass sees, and a tail is never sensitive when the whole key is not;
+ * - the URL rule alone would need to read ahead, to the last '@', over
+ *   bytes other rules may mask (the bug the fuzzer found: a key=value mask
+ *   swallowed that '@', and a second pass read the user part anew). So it
+ *   follows the walk through the authority and decides when that ends, from
+ *   the visible bytes and the places of the masks, never from what a mask
+ *   hides; since a mask could hide a ':' or an '@', it masks from the first
+ *   ':' or mask to the last '@' or mask, never less than a reading of the
+ *   hidden bytes would give, and then replaces what the walk wrote for that
+ *   stretch. Its read-ahead survives only to keep other recognisers out of
+ *   the password, which decides nothing that is written.
+ * Each recogniser looks a bounded distance back and consumes what it matched;
+ * the URL rule reads each authority once and moves what follows a password
+ * once, so the walk is linear in the length of the text.
  */
 #include "log/log.h"
 
@@ -65,13 +86,14 @@ struct log_buf {
 	int oom; /* sticky: once set, appends are ignored and the result is NULL */
 };
 
-static void buf_add(struct log_buf *b, const char *s, size_t n)
+/* Room for n more bytes and the NUL; 0 when there is none (sticky). */
+static int buf_reserve(struct log_buf *b, size_t n)
 {
 	if (b->oom)
-		return;
+		return 0;
 	if (n > SIZE_MAX / 2 - b->len) {
 		b->oom = 1;
-		return;
+		return 0;
 	}
 	if (b->len + n + 1 > b->cap) {
 		size_t cap = b->cap ? b->cap : 128;
@@ -82,14 +104,36 @@ static void buf_add(struct log_buf *b, const char *s, size_t n)
 		p = realloc(b->data, cap);
 		if (!p) {
 			b->oom = 1;
-			return;
+			return 0;
 		}
 		b->data = p;
 		b->cap = cap;
 	}
+	return 1;
+}
+
+static void buf_add(struct log_buf *b, const char *s, size_t n)
+{
+	if (!buf_reserve(b, n))
+		return;
 	memcpy(b->data + b->len, s, n);
 	b->len += n;
 	b->data[b->len] = '\0';
+}
+
+/* Replaces bytes [from, to) of what was written with n bytes of s. */
+static void buf_replace(struct log_buf *b, size_t from, size_t to, const char *s, size_t n)
+{
+	size_t tail;
+
+	if (b->oom || from > to || to > b->len)
+		return;
+	if (n > to - from && !buf_reserve(b, n - (to - from)))
+		return;
+	tail = b->len - to;
+	memmove(b->data + from + n, b->data + to, tail + 1); /* the NUL too */
+	memcpy(b->data + from, s, n);
+	b->len = from + n + tail;
 }
 
 static void buf_addc(struct log_buf *b, char c)
@@ -426,11 +470,24 @@ static int is_basic_credential(const char *t, size_t len)
 }
 
 /*
+ * What a recogniser found at position i: [i, mask_from) is written as it is,
+ * [mask_from, end) is replaced by one mask when mask is set (it may then be
+ * empty: a PEM header with no body still shows where one was cut off) and
+ * is empty when it is not, and the walk goes on at end, past i. Recognisers
+ * only decide; the walk writes, so it sees every byte that stays visible and
+ * can keep the URL rule informed.
+ */
+struct log_match {
+	size_t mask_from, end;
+	int mask;
+};
+
+/*
  * "-----BEGIN <label>PRIVATE KEY<rest>-----": keep the armour lines so a
  * reader sees what was there, drop the body. A block cut short (no END) is
  * masked to the end of the text.
  */
-static size_t redact_pem(const char *s, size_t n, size_t i, struct log_buf *out)
+static int redact_pem(const char *s, size_t n, size_t i, struct log_match *m)
 {
 	static const char begin[] = "-----BEGIN ";
 	const char *label_end, *end;
@@ -454,72 +511,11 @@ static size_t redact_pem(const char *s, size_t n, size_t i, struct log_buf *out)
 			return 0;
 	}
 	hdr_len = (size_t)(label_end + 5 - (s + i));
-	buf_add(out, s + i, hdr_len);
-	buf_adds(out, log_redacted);
 	end = memmem(s + i + hdr_len, n - i - hdr_len, "-----END ", 9);
-	if (!end)
-		return n - i;
-	return (size_t)(end - (s + i));
-}
-
-/* A span the scan masks when it gets there (see redact_url_userinfo). */
-struct log_mask {
-	size_t from, to; /* from == SIZE_MAX: none */
-};
-
-/*
- * "scheme://user:password@host": the password goes, the user stays. A
- * user name alone is masked only when it looks like an access token
- * ("https://ghp_...@github.com"). Only "://" is consumed here; the password
- * is left as a mask for the scan to apply when it reaches it, so the user
- * part still passes every other recogniser, exactly as it would in text
- * redacted a second time.
- */
-static size_t redact_url_userinfo(const char *s, size_t n, size_t i, struct log_buf *out, struct log_mask *mask)
-{
-	size_t k, at = 0, start = i + 3;
-	const char *colon;
-	int found_at = 0;
-
-	if (n - i < 3 || memcmp(s + i, "://", 3) != 0)
-		return 0;
-	for (k = start; k < n && k - start < 1024; k++) {
-		unsigned char c = (unsigned char)s[k];
-
-		/*
-		 * An earlier mask is opaque password text, so text redacted
-		 * twice parses as it did the first time.
-		 */
-		if (c == '[' && n - k >= sizeof(log_redacted) - 1 &&
-		    memcmp(s + k, log_redacted, sizeof(log_redacted) - 1) == 0) {
-			k += sizeof(log_redacted) - 2;
-			continue;
-		}
-		/*
-		 * The authority ends at the first byte that RFC 3986 does not
-		 * allow in it; '[' can only open an IPv6 host, after the user part.
-		 */
-		if (!(is_alnum(c) || strchr("-._~%!$&()*+,;=:@", c)) || c == '\0')
-			break;
-		if (c == '@') {
-			at = k;
-			found_at = 1;
-		}
-	}
-	if (!found_at || at == start)
-		return 0;
-	colon = memchr(s + start, ':', at - start);
-	if (colon && (size_t)(colon - s) + 1 < at) {
-		mask->from = (size_t)(colon - s) + 1;
-		mask->to = at;
-	} else if (!colon && looks_like_token(s + start, at - start)) {
-		mask->from = start;
-		mask->to = at;
-	} else {
-		return 0;
-	}
-	buf_add(out, "://", 3);
-	return 3;
+	m->mask_from = i + hdr_len;
+	m->end = end ? (size_t)(end - s) : n;
+	m->mask = 1;
+	return 1;
 }
 
 /* Where an unquoted value ends. */
@@ -550,9 +546,11 @@ static int is_auth_scheme(const char *s, size_t len)
 
 /*
  * "password=hunter2", "?access_token=abc&", "client_secret = 'x'": at the
- * '=' look back over the key (already copied) and mask the value.
+ * '=' look back over the key (already written) and mask the value. The key
+ * may run back under an earlier mask: a second pass sees only its visible
+ * tail, and a tail is never sensitive when the whole key is not.
  */
-static size_t redact_key_value(const char *s, size_t n, size_t i, struct log_buf *out)
+static int redact_key_value(const char *s, size_t n, size_t i, struct log_match *m)
 {
 	size_t kend = i, kstart, k, vend;
 
@@ -570,24 +568,27 @@ static size_t redact_key_value(const char *s, size_t n, size_t i, struct log_buf
 		k++;
 	if (k >= n || s[k] == '=')
 		return 0;
-	/* Already masked (text redacted twice): leave it as it is. */
+	/* Already masked (text redacted twice): the walk passes over the mask. */
 	if (n - k >= sizeof(log_redacted) - 1 && memcmp(s + k, log_redacted, sizeof(log_redacted) - 1) == 0)
 		return 0;
 	if (s[k] == '"' || s[k] == '\'') {
 		const char *close = memchr(s + k + 1, s[k], n - k - 1);
-		const char *eol = memchr(s + k + 1, '\n', n - k - 1);
+		/*
+		 * Only a line break before the closing quote matters; looking
+		 * past the quote would read the rest of the text at every '='.
+		 */
+		size_t before_close = close ? (size_t)(close - (s + k + 1)) : n - k - 1;
+		const char *eol = memchr(s + k + 1, '\n', before_close);
 
-		if (close && (!eol || close < eol)) {
-			vend = (size_t)(close - s);
-			buf_add(out, s + i, k + 1 - i);
-			if (vend > k + 1)
-				buf_adds(out, log_redacted);
-			return vend - i; /* the closing quote is copied as plain text */
+		m->mask_from = k + 1;
+		if (close && !eol) {
+			m->end = (size_t)(close - s); /* the closing quote is written as it is */
+			m->mask = m->end > m->mask_from;
+		} else {
+			m->end = eol ? (size_t)(eol - s) : n;
+			m->mask = 1;
 		}
-		vend = eol ? (size_t)(eol - s) : n;
-		buf_add(out, s + i, k + 1 - i);
-		buf_adds(out, log_redacted);
-		return vend - i;
+		return 1;
 	}
 	vend = value_end(s, n, k);
 	if (vend == k)
@@ -601,17 +602,20 @@ static size_t redact_key_value(const char *s, size_t n, size_t i, struct log_buf
 		if (value_end(s, n, t) > t)
 			vend = value_end(s, n, t);
 	}
-	buf_add(out, s + i, k - i);
-	buf_adds(out, log_redacted);
-	return vend - i;
+	m->mask_from = k;
+	m->end = vend;
+	m->mask = 1;
+	return 1;
 }
 
 /*
  * "\"password\": \"x\"" in JSON, its escaped form inside another JSON
  * string, and 'password': 'x' as Python prints a dict. Nested objects and
- * arrays are left to the recognisers that will see their own keys.
+ * arrays are left to the recognisers that will see their own keys. (A key
+ * read partly under an earlier mask can only be accepted here: a second
+ * pass meets "]" instead of the opening quote and leaves the mask alone.)
  */
-static size_t redact_quoted_key(const char *s, size_t n, size_t i, struct log_buf *out)
+static int redact_quoted_key(const char *s, size_t n, size_t i, struct log_match *m)
 {
 	size_t j = i, kend, kstart, k, vstart, vend;
 	int escaped;
@@ -663,10 +667,10 @@ static size_t redact_quoted_key(const char *s, size_t n, size_t i, struct log_bu
 	} else {
 		return 0;
 	}
-	buf_add(out, s + i, vstart - i);
-	if (vend > vstart)
-		buf_adds(out, log_redacted);
-	return vend - i;
+	m->mask_from = vstart;
+	m->end = vend;
+	m->mask = vend > vstart;
+	return 1;
 }
 
 /* HTTP header lines whose whole value is a credential. */
@@ -675,7 +679,7 @@ static const char *const secret_headers[] = {
 	"x-api-key:", "api-key:", "x-auth-token:", "x-registry-auth:",
 };
 
-static size_t redact_header(const char *s, size_t n, size_t i, struct log_buf *out)
+static int redact_header(const char *s, size_t n, size_t i, struct log_match *m)
 {
 	size_t h, k, eol;
 
@@ -692,15 +696,16 @@ static size_t redact_header(const char *s, size_t n, size_t i, struct log_buf *o
 			eol++;
 		if (eol == k)
 			return 0;
-		buf_add(out, s + i, k - i);
-		buf_adds(out, log_redacted);
-		return eol - i;
+		m->mask_from = k;
+		m->end = eol;
+		m->mask = 1;
+		return 1;
 	}
 	return 0;
 }
 
 /* "Bearer <token>" and "Basic <base64 user:password>". */
-static size_t redact_auth_scheme(const char *s, size_t n, size_t i, struct log_buf *out)
+static int redact_auth_scheme(const char *s, size_t n, size_t i, struct log_match *m)
 {
 	size_t word, k, t;
 	int basic;
@@ -734,9 +739,10 @@ static size_t redact_auth_scheme(const char *s, size_t n, size_t i, struct log_b
 		return 0;
 	if (basic ? !is_basic_credential(s + k, t - k) : !looks_like_credential(s + k, t - k))
 		return 0;
-	buf_add(out, s + i, k - i);
-	buf_adds(out, log_redacted);
-	return t - i;
+	m->mask_from = k;
+	m->end = t;
+	m->mask = 1;
+	return 1;
 }
 
 /*
@@ -744,7 +750,7 @@ static size_t redact_auth_scheme(const char *s, size_t n, size_t i, struct log_b
  * "eyJ" (base64 of '{"'). Whatever its claims say, its signature is a
  * credential. Five-part JWEs are swallowed too.
  */
-static size_t redact_jwt(const char *s, size_t n, size_t i, struct log_buf *out)
+static int redact_jwt(const char *s, size_t n, size_t i, struct log_match *m)
 {
 	size_t k = i, parts = 1;
 
@@ -767,51 +773,268 @@ static size_t redact_jwt(const char *s, size_t n, size_t i, struct log_buf *out)
 	}
 	if (parts < 3)
 		return 0;
-	buf_adds(out, log_redacted);
-	return k - i;
+	m->mask_from = i;
+	m->end = k;
+	m->mask = 1;
+	return 1;
+}
+
+/*
+ * A mask already in the text (redacted before) is one opaque token, so the
+ * rules see text redacted twice exactly as they saw it the first time.
+ */
+static int match_mask(const char *s, size_t n, size_t i, struct log_match *m)
+{
+	if (n - i < sizeof(log_redacted) - 1 || memcmp(s + i, log_redacted, sizeof(log_redacted) - 1) != 0)
+		return 0;
+	m->mask_from = i;
+	m->end = i + sizeof(log_redacted) - 1;
+	m->mask = 1;
+	return 1;
+}
+
+/* ---- the walk ----------------------------------------------------------- */
+
+#define LOG_NONE SIZE_MAX
+
+/*
+ * The authority of a URL the walk is inside, from just after "://" to the
+ * first visible byte RFC 3986 does not allow there, as the URL rule sees it:
+ * visible bytes, and masks as opaque tokens that may hide any byte, ':' and
+ * '@' included (a second pass cannot tell what a mask hides, so the first
+ * must not use it). Positions are in the text; the _out offsets are where
+ * the walk wrote the same place.
+ */
+struct log_authority {
+	int open;
+	size_t start, start_out;
+	/* Where a password could begin: after the first ':' or at the first mask. */
+	size_t split, split_out;
+	/* Where the user part could end: the last '@' or the end of the last mask. */
+	size_t end, end_out;
+	/* The first '@' in the text itself, masked or not. */
+	size_t first_at;
+};
+
+struct log_walk {
+	const char *s;
+	size_t n;
+	/*
+	 * Where the last mask ended. A second pass sees "]" before it, which
+	 * ends every word, so the byte before a word is taken to be that.
+	 */
+	size_t lo;
+	/*
+	 * The password as the text itself reads (see authority_quiet): no
+	 * recogniser but the one for an existing mask starts in [quiet_from,
+	 * quiet_to).
+	 */
+	size_t quiet_from, quiet_to;
+	struct log_buf *out;
+	struct log_authority auth;
+};
+
+static int is_authority_char(unsigned char c)
+{
+	return c != '\0' && (is_alnum(c) || strchr("-._~%!$&()*+,;=:@", c));
+}
+
+/*
+ * "scheme://user:password@host": the password goes, the user stays. A user
+ * name alone is masked only when it looks like an access token
+ * ("https://ghp_...@github.com"). The last '@' ends the user part, as
+ * passwords with a raw '@' are common.
+ *
+ * Decided when the authority ends, and only from what a second pass would
+ * see there, so both decide alike. As a mask may hide a ':' or an '@', the
+ * password runs from the first ':' or mask to the last '@' or mask: what
+ * the rule masks is never less than a reading of the hidden bytes would
+ * give. The mask replaces what the walk wrote for that stretch, masks of
+ * other rules included.
+ */
+static void authority_close(struct log_walk *w)
+{
+	struct log_authority *a = &w->auth;
+	size_t from_out = LOG_NONE;
+
+	if (!a->open)
+		return;
+	a->open = 0;
+	if (a->end == LOG_NONE)
+		return;
+	/*
+	 * The token test reads the text itself, up to its first '@' even if
+	 * a mask hides it: when it passes, everything from the start becomes
+	 * one mask, which a second pass leaves as it is; when it fails, a
+	 * second pass fails too, on the same bytes or on a "[REDACTED]".
+	 */
+	if (a->first_at != LOG_NONE && a->first_at > a->start &&
+	    looks_like_token(w->s + a->start, a->first_at - a->start))
+		from_out = a->start_out;
+	else if (a->split != LOG_NONE && a->split < a->end)
+		from_out = a->split_out;
+	if (from_out == LOG_NONE)
+		return;
+	buf_replace(w->out, from_out, a->end_out, log_redacted, sizeof(log_redacted) - 1);
+	if (w->lo < a->end)
+		w->lo = a->end;
+}
+
+/*
+ * Where the password lies if the authority at start is read on the text
+ * itself: up to its last '@' before the first byte RFC 3986 does not allow
+ * there, after the first ':' (or the whole user name when it looks like a
+ * token). Other recognisers do not start there, so one cannot take a
+ * password's "key=value" for its own and swallow the '@' and whatever
+ * credential follows it ("u:x_token=a@Bearer ..."): the walk after the
+ * password goes as if the password were already masked, which it will be,
+ * as authority_close never masks less. This reading decides nothing that
+ * is written, so it may use bytes another mask will hide.
+ */
+static void authority_quiet(struct log_walk *w, size_t start)
+{
+	const char *s = w->s, *colon;
+	size_t k, at = LOG_NONE;
+
+	w->quiet_from = w->quiet_to = LOG_NONE;
+	for (k = start; k < w->n; k++) {
+		unsigned char c = (unsigned char)s[k];
+
+		if (c == '[' && w->n - k >= sizeof(log_redacted) - 1 &&
+		    memcmp(s + k, log_redacted, sizeof(log_redacted) - 1) == 0) {
+			k += sizeof(log_redacted) - 2;
+			continue;
+		}
+		if (!is_authority_char(c))
+			break;
+		if (c == '@')
+			at = k;
+	}
+	if (at == LOG_NONE || at == start)
+		return;
+	colon = memchr(s + start, ':', at - start);
+	if (colon) {
+		w->quiet_from = (size_t)(colon - s) + 1;
+		w->quiet_to = at;
+	} else if (looks_like_token(s + start, at - start)) {
+		w->quiet_from = start;
+		w->quiet_to = at;
+	}
+}
+
+/* Writes s[i] as it is; every visible byte passes here. */
+static void walk_copy(struct log_walk *w, size_t i)
+{
+	struct log_authority *a = &w->auth;
+	unsigned char c = (unsigned char)w->s[i];
+
+	if (a->open) {
+		if (!is_authority_char(c)) {
+			authority_close(w);
+		} else if (c == ':' && a->split == LOG_NONE) {
+			a->split = i + 1;
+			a->split_out = w->out->len + 1;
+		} else if (c == '@') {
+			a->end = i;
+			a->end_out = w->out->len;
+			if (a->first_at == LOG_NONE)
+				a->first_at = i;
+		}
+	}
+	buf_addc(w->out, (char)c);
+}
+
+static void authority_open(struct log_walk *w, size_t start)
+{
+	struct log_authority *a = &w->auth;
+
+	a->open = 1;
+	a->start = start;
+	a->start_out = w->out->len;
+	a->split = LOG_NONE;
+	a->end = LOG_NONE;
+	a->first_at = LOG_NONE;
+}
+
+/* Writes what m found at i; returns where the walk goes on. */
+static size_t walk_apply(struct log_walk *w, size_t i, const struct log_match *m)
+{
+	struct log_authority *a = &w->auth;
+	size_t k;
+
+	for (k = i; k < m->mask_from; k++)
+		walk_copy(w, k);
+	if (!m->mask)
+		return m->end;
+	if (a->open) {
+		if (a->split == LOG_NONE) {
+			a->split = m->mask_from;
+			a->split_out = w->out->len;
+		}
+		if (a->first_at == LOG_NONE) {
+			const char *at = memchr(w->s + m->mask_from, '@', m->end - m->mask_from);
+
+			if (at)
+				a->first_at = (size_t)(at - w->s);
+		}
+	}
+	buf_adds(w->out, log_redacted);
+	w->lo = m->end;
+	if (a->open) {
+		a->end = m->end;
+		a->end_out = w->out->len;
+	}
+	return m->end;
 }
 
 static void redact_into(const char *s, size_t n, struct log_buf *out)
 {
-	struct log_mask mask = { SIZE_MAX, 0 };
+	struct log_walk w = {
+		.s = s, .n = n, .quiet_from = LOG_NONE, .quiet_to = LOG_NONE, .out = out,
+	};
 	size_t i = 0;
 
 	while (i < n) {
 		unsigned char c = (unsigned char)s[i];
-		unsigned char prev = i > 0 ? (unsigned char)s[i - 1] : ' ';
-		size_t used = 0;
+		/* A mask ending here reads as "]", which no rule takes as part of a word. */
+		unsigned char prev = i > w.lo ? (unsigned char)s[i - 1] : ' ';
+		struct log_match m;
+		int found = 0;
 
-		if (i >= mask.from) {
-			/* Passed over already: a recogniser consumed (and masked) it. */
-			if (i == mask.from) {
-				buf_adds(out, log_redacted);
-				i = mask.to;
-			}
-			mask.from = SIZE_MAX;
-			continue;
-		}
-		if (c == '-') {
-			used = redact_pem(s, n, i, out);
+		if (c == '[') {
+			found = match_mask(s, n, i, &m);
+		} else if (i >= w.quiet_from && i < w.quiet_to) {
+			found = 0;
+		} else if (c == '-') {
+			found = redact_pem(s, n, i, &m);
 		} else if (c == ':') {
-			used = redact_url_userinfo(s, n, i, out, &mask);
-			if (!used)
-				used = redact_quoted_key(s, n, i, out);
+			if (n - i >= 3 && memcmp(s + i, "://", 3) == 0) {
+				walk_copy(&w, i);
+				walk_copy(&w, i + 1);
+				walk_copy(&w, i + 2);
+				authority_open(&w, i + 3);
+				authority_quiet(&w, i + 3);
+				i += 3;
+				continue;
+			}
+			found = redact_quoted_key(s, n, i, &m);
 		} else if (c == '=') {
-			used = redact_key_value(s, n, i, out);
+			found = redact_key_value(s, n, i, &m);
 		} else if (is_alpha(c) && !is_key_char(prev)) {
-			used = redact_header(s, n, i, out);
-			if (!used)
-				used = redact_auth_scheme(s, n, i, out);
-			if (!used && !is_b64url(prev))
-				used = redact_jwt(s, n, i, out);
+			found = redact_header(s, n, i, &m);
+			if (!found)
+				found = redact_auth_scheme(s, n, i, &m);
+			if (!found && !is_b64url(prev))
+				found = redact_jwt(s, n, i, &m);
 		}
-		if (used) {
-			i += used;
+		if (found) {
+			i = walk_apply(&w, i, &m);
 			continue;
 		}
-		buf_addc(out, (char)c);
+		walk_copy(&w, i);
 		i++;
 	}
+	authority_close(&w);
 }
 
 static char *redact_n(const char *s, size_t n, size_t *out_len)

@@ -1,11 +1,14 @@
 /*
  * log_test.c - the line format, level filtering, request ids, redaction of
- * text and fields, and whole lines under concurrent writers.
+ * text and fields (redacting twice changes nothing more, on the cases here
+ * and on every seed of the fuzz corpus), and whole lines under concurrent
+ * writers.
  *
  * Lines are captured by pointing the logger at a tmpfile (or a pipe, for the
  * concurrency test, where a line longer than PIPE_BUF would tear if the
  * logger did not serialise its writes) and parsed back with jansson.
  */
+#include <dirent.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>
@@ -460,6 +463,37 @@ static const struct redact_case redact_cases[] = {
 	{ "'postgresql://rox:s3cret@db/rox'", "'postgresql://rox:[REDACTED]@db/rox'" },
 	{ "git clone https://ghp_abcdefghijklmnopqrstuvwxyz0123456789@github.com/o/r",
 	  "git clone https://[REDACTED]@github.com/o/r" },
+	/*
+	 * URL authorities that hold another rule's mask. A mask may hide a ':'
+	 * or an '@' (a second pass cannot tell), so the password runs from the
+	 * first ':' or mask to the last '@' or mask.
+	 *
+	 * Found by log_fuzz: the last '@' lies in a value the key=value rule
+	 * masks, so the first pass took the user part to be "rcredentk...=:"
+	 * with an empty password and masked nothing, while a second pass, no
+	 * longer seeing that '@', took "rcredentk~try.loswofil3cr6t" for an
+	 * access token.
+	 */
+	{ "pul://rcredentk~try.loswofil3cr6t@registry.losword9hucckaalb3crprivatekeyOiIxIn3ti=:@r +htt",
+	  "pul://[REDACTED] +htt" },
+	/* A password that reads as key=value: the password is the URL rule's. */
+	{ "https://admin:Secret=123@db", "https://admin:[REDACTED]@db" },
+	/* ... so the credential after its '@' is still seen. */
+	{ "https://u:x_token=a@Bearer s3cr3tT0ken", "https://u:[REDACTED]@Bearer [REDACTED]" },
+	{ "https://u:x_token=a@-----BEGIN RSA PRIVATE KEY-----\nMIIE\n-----END RSA PRIVATE KEY-----",
+	  "https://u:[REDACTED]@-----BEGIN RSA PRIVATE KEY-----[REDACTED]-----END RSA PRIVATE KEY-----" },
+	/* The first ':' is under a mask: the password still goes (it used to leak). */
+	{ "https://x_token=a:b,c:d@host", "https://x_token=[REDACTED]@host" },
+	/* A mask hides the '/' that would end the authority: the last '@' is the one after it. */
+	{ "https://u:p@h_token=a/b,x@d", "https://u:[REDACTED]@d" },
+	{ "https://ghp_abcdefghijklmnopqrstuvwxyz0123456789@h_token=a/b,c@d", "https://[REDACTED]@d" },
+	/* A token-like user name with a JWT inside is masked whole. */
+	{ "https://abcdefgh12345678~eyJhbGciOiJub25lIn0.eyJ.x@host", "https://[REDACTED]@host" },
+	/* A header name as the user: the header rule masks to the end of the line. */
+	{ "https://cookie:abc@host/x y", "https://cookie:[REDACTED]" },
+	/* A mask already in the authority is opaque, and a second pass keeps it. */
+	{ "https://user:[REDACTED]@host", "https://user:[REDACTED]@host" },
+	{ "https://[REDACTED]@host", "https://[REDACTED]@host" },
 	/* JWTs standing alone. */
 	{ "token was eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxMjM0In0.dozjgNryP4J3jVmNHl0w5N_XgL0n3I9PlFUP0THsR8U rejected",
 	  "token was [REDACTED] rejected" },
@@ -497,6 +531,8 @@ static const char *const ordinary_text[] = {
 	"CVE-2024-3094 in xz-utils 5.6.0 (severity: critical)",
 	"image registry.example.com:5000/team/app@sha256:0123abcd",
 	"[REDACTED] stays [REDACTED]",
+	"https://user@host:8443/x?y=1 and http://host:80, ftp://a:b",
+	"https://@host and https://u:@host",
 	"\"password\": {\"hint\": \"ask admin\"}",
 };
 
@@ -535,6 +571,54 @@ static void test_redact_keeps_ordinary_text(void **state)
 		free(out);
 	}
 	assert_null(log_redact_text(NULL));
+}
+
+/*
+ * Every seed of the log_fuzz corpus (fuzzer findings are kept there) must
+ * redact to a fixed point, so a finding stays fixed without the fuzzer. The
+ * corpus is found through ASEC_SOURCE_DIR, which ctest sets.
+ */
+static void test_redact_is_idempotent_on_fuzz_corpus(void **state)
+{
+	const char *src = getenv("ASEC_SOURCE_DIR");
+	char dir_path[4096], path[4096 + 256];
+	struct dirent *entry;
+	size_t checked = 0;
+	DIR *dir;
+
+	(void)state;
+	if (!src || !*src)
+		skip();
+	snprintf(dir_path, sizeof(dir_path), "%s/tests/fuzz/corpus/log_fuzz", src);
+	dir = opendir(dir_path);
+	if (!dir)
+		fail_msg("cannot open %s", dir_path);
+	while ((entry = readdir(dir)) != NULL) {
+		static char text[64 * 1024 + 1];
+		char *once, *twice;
+		size_t len;
+		FILE *f;
+
+		if (entry->d_name[0] == '.')
+			continue;
+		snprintf(path, sizeof(path), "%s/%s", dir_path, entry->d_name);
+		f = fopen(path, "rb");
+		assert_non_null(f);
+		len = fread(text, 1, sizeof(text) - 1, f);
+		fclose(f);
+		text[len] = '\0';
+		once = log_redact_text(text);
+		assert_non_null(once);
+		twice = log_redact_text(once);
+		assert_non_null(twice);
+		if (strcmp(once, twice) != 0)
+			fail_msg("%s: redacting twice changed\n  %s\ninto\n  %s", entry->d_name, once, twice);
+		free(twice);
+		free(once);
+		checked++;
+	}
+	closedir(dir);
+	assert_true(checked > 0);
 }
 
 /* Many secrets in one long text, to exercise the buffer's growth. */
@@ -795,6 +879,7 @@ int main(void)
 		cmocka_unit_test(test_sensitive_keys),
 		cmocka_unit_test(test_redact_text_cases),
 		cmocka_unit_test(test_redact_keeps_ordinary_text),
+		cmocka_unit_test(test_redact_is_idempotent_on_fuzz_corpus),
 		cmocka_unit_test(test_redact_many),
 		cmocka_unit_test_setup_teardown(test_message_is_redacted, capture_start, capture_stop),
 		cmocka_unit_test_setup_teardown(test_fields_are_redacted, capture_start, capture_stop),

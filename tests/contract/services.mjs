@@ -27,4 +27,13 @@ export const services = [
     credentials: (ctx) => ({ basic: { user: 'admin', password: ctx.adminPassword } }),
     maxBodyBytes: 1 << 20,
   },
+  {
+    name: 'scanner-indexer',
+    spec: 'openapi/scanner-indexer.yaml',
+    binary: 'services/scanner-indexer/scanner-indexer',
+    cn: 'SCANNER_V4_INDEXER_SERVICE',
+    // Scanner DB: scripts/test.sh starts PostgreSQL and passes its URL.
+    env: () => ({ ROX_SCANNER_DB_URL: process.env.ASEC_TEST_DATABASE_URL || '' }),
+    maxBodyBytes: 1 << 20,
+  },
 ];

@@ -374,6 +374,17 @@ class Generator:
                 "schema": self.schema_ref(p.get("schema") or {}, pbase, f"{op_id}_{name}"),
                 "field": c_ident(name),
             })
+        # A path parameter with allowReserved may hold "/" (hash ids such as
+        # /v4/containerimage/sha256:...). It must end the path, after a literal
+        # prefix; ulfius matches it with a trailing "*" and the server takes the
+        # rest of the path as its value.
+        greedy = None
+        for (name, loc), (p, pbase) in params.items():
+            if loc == "path" and p.get("allowReserved"):
+                if not path.endswith("{" + name + "}") or path.index("{") != len(path) - len(name) - 2:
+                    raise SpecError(f"{self.spec_path}: {where}: allowReserved path parameter {name} must be the only "
+                                    f"parameter and end the path")
+                greedy = name
         declared = {p["name"] for p in out_params if p["in"] == "path"}
         for t in template_names:
             if t not in declared:
@@ -404,11 +415,13 @@ class Generator:
                 else:
                     raise SpecError(f"{self.spec_path}: {where}: security scheme {scheme_name} is not supported")
         ulfius_path = re.sub(r"\{([^}]+)\}", r":\1", path)
+        if greedy:
+            ulfius_path = path[:path.index("{")] + "*"
         return {
             "id": op_id, "method": method.upper(), "path": path, "ulfius_path": ulfius_path,
             "priority": len(template_names), "params": out_params, "body": body, "body_required": body_required,
             "auth": sorted(auth), "services": op.get("x-asec-services") or [], "roles": op.get("x-asec-roles") or [],
-            "builtin": op.get("x-asec-handler") == "builtin",
+            "builtin": op.get("x-asec-handler") == "builtin", "greedy": greedy,
         }
 
     def security_schemes(self):
@@ -469,6 +482,8 @@ class Generator:
                     fields.append(f".{key} = {p}_{op['id']}_{key}, .{key[:-1]}_count = {len(op[key])}")
             if op["params"]:
                 fields.append(f".params = {p}_{op['id']}_param_list, .param_count = {len(op['params'])}")
+            if op["greedy"]:
+                fields.append(f".greedy_param = {c_string(op['greedy'])}")
             if not op["builtin"]:
                 fields.append(f".params_size = sizeof(struct {sname})")
                 fields.append(f".invoke = {p}_invoke_{op['id']}")

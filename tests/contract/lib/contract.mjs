@@ -494,7 +494,9 @@ class Run {
 
   async undocumentedRoutes(ops) {
     const documented = this.specs.pathMethods(this.base);
-    const isDocumented = (path) => [...documented.keys()].some((t) => templateMatches(t, path));
+    const greedy = new Set(ops.filter((op) => op.parameters.some(({ node: p }) => p.in === 'path' && p.allowReserved &&
+      op.path.endsWith(`{${p.name}}`))).map((op) => op.path));
+    const isDocumented = (path) => [...documented.keys()].some((t) => templateMatches(t, path, greedy.has(t)));
     const fill = (template) => template.replace(/\{[^}]+\}/g, 'x1');
     const probes = new Map(); // path -> methods
     const addProbe = (path, methods) => {

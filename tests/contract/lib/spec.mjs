@@ -206,7 +206,14 @@ export class SpecSet {
 }
 
 // Does a concrete request path match a path template such as /v1/images/{id}?
-export function templateMatches(template, path) {
+// With greedy, the template's last parameter is allowReserved: it may hold
+// "/" (index report hash ids do), so anything after the literal prefix matches.
+export function templateMatches(template, path, greedy = false) {
+  if (greedy) {
+    const prefix = template.slice(0, template.indexOf('{'));
+    const rest = path.split('?')[0];
+    return rest.startsWith(prefix) && rest.length > prefix.length;
+  }
   const t = template.split('/');
   const p = path.split('?')[0].split('/');
   if (t.length !== p.length) return false;

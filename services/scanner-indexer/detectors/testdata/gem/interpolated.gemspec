@@ -1,0 +1,4 @@
+Gem::Specification.new do |s|
+  s.name = "foo"
+  s.version = "#{BASE}.1"
+end

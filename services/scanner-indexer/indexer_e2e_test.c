@@ -17,6 +17,7 @@
 #include <setjmp.h>
 #include <cmocka.h>
 
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -449,6 +450,52 @@ static void test_platform_from_index_and_shared_layer_cache(void **state)
 	free(gz_arm.data);
 }
 
+struct concurrent_call {
+	const char *image;
+	int rc, created;
+	json_t *report;
+};
+
+static void *index_in_thread(void *arg)
+{
+	struct concurrent_call *c = arg;
+	struct index_request req = {.image = c->image};
+
+	c->rc = indexer_index(&c->report, &c->created, ix, &req);
+	return NULL;
+}
+
+static void test_concurrent_requests_index_once(void **state)
+{
+	struct buf tar = {0}, gz[1];
+	struct concurrent_call calls[4];
+	pthread_t threads[4];
+	char repo[64], digest[REGISTRY_DIGEST_BUF], *image;
+	size_t size = 0, i;
+	int created = 0;
+
+	tar_add(&tar, "app/node_modules/once/package.json", "{\"name\":\"once\",\"version\":\"1.4.0\"}");
+	tar_end(&tar);
+	gz[0] = gzip_of(&tar);
+	snprintf(repo, sizeof(repo), "e2e/concurrent-%s", run_id);
+	image = push_layers(repo, "v1", gz, 1, "amd64", digest, &size);
+	for (i = 0; i < 4; i++) {
+		calls[i] = (struct concurrent_call){.image = image};
+		assert_int_equal(pthread_create(&threads[i], NULL, index_in_thread, &calls[i]), 0);
+	}
+	for (i = 0; i < 4; i++) {
+		pthread_join(threads[i], NULL);
+		assert_int_equal(calls[i].rc, ASEC_OK);
+		assert_non_null(find_package(calls[i].report, "once"));
+		created += calls[i].created;
+		json_decref(calls[i].report);
+	}
+	assert_int_equal(created, 1); /* one did the work; three waited and read its report */
+	free(image);
+	free(tar.data);
+	free(gz[0].data);
+}
+
 static void test_missing_image_and_bad_reference(void **state)
 {
 	char image[256];
@@ -469,6 +516,7 @@ int main(void)
 		cmocka_unit_test(test_bookworm_fixture_matches_dpkg_query),
 		cmocka_unit_test(test_whiteouts_and_rewrites_across_layers),
 		cmocka_unit_test(test_platform_from_index_and_shared_layer_cache),
+		cmocka_unit_test(test_concurrent_requests_index_once),
 		cmocka_unit_test(test_missing_image_and_bad_reference),
 	};
 	FILE *devnull = fopen("/dev/null", "w");

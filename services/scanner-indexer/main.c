@@ -13,6 +13,7 @@ static const struct config_setting indexer_settings[] = {
 	{"ROX_SCANNER_DB_POOL_SIZE", CONFIG_INT, "8", "Connections to Scanner DB.", 1, 64, NULL, 0},
 	{"ROX_INDEXER_PARALLEL_LAYERS", CONFIG_INT, "2", "Layers downloaded and scanned at once per image.", 1, 16, NULL, 0},
 	{"ROX_INDEXER_REGISTRY_TIMEOUT", CONFIG_DURATION_MS, "30s", "Timeout of one registry request (manifest, token).", 1000, 600000, NULL, 0},
+	{"ROX_INDEXER_REGISTRY_STALL", CONFIG_DURATION_MS, "60s", "A layer download that delivers nothing for this long fails.", 1000, 3600000, NULL, 0},
 	{"ROX_INDEXER_REGISTRY_CA", CONFIG_PATH, "", "Extra PEM CA bundle for registries with a private CA.", 0, 0, NULL, 0},
 	{"ROX_INDEXER_MAX_LAYER_BYTES", CONFIG_INT, "17179869184", "Largest uncompressed layer indexed.", 1048576, 1099511627776LL, NULL, 0},
 };
@@ -43,6 +44,7 @@ static int indexer_init(struct service_context *ctx)
 	struct indexer_options ix = {
 		.parallel_layers = (unsigned)config_get_int(ctx->config, "ROX_INDEXER_PARALLEL_LAYERS"),
 		.registry_timeout_ms = config_get_int(ctx->config, "ROX_INDEXER_REGISTRY_TIMEOUT"),
+		.registry_stall_s = (long)(config_get_int(ctx->config, "ROX_INDEXER_REGISTRY_STALL") / 1000),
 		.ca_file = config_get_string(ctx->config, "ROX_INDEXER_REGISTRY_CA"),
 		.limits = {.max_uncompressed_bytes = (uint64_t)config_get_int(ctx->config, "ROX_INDEXER_MAX_LAYER_BYTES")},
 	};

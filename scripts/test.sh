@@ -20,6 +20,8 @@ source scripts/lib/deps.sh
 source scripts/lib/postgres.sh
 # shellcheck source=scripts/lib/registry.sh
 source scripts/lib/registry.sh
+# shellcheck source=scripts/lib/rootfs.sh
+source scripts/lib/rootfs.sh
 
 stages=${ASEC_TEST_ONLY:-"unit asan lint contract valgrind fuzz"}
 fuzz_seconds=${ASEC_FUZZ_SECONDS:-10}
@@ -132,6 +134,16 @@ if want unit || want asan; then
 	ASEC_TEST_REGISTRY_PASSWORD=$(od -An -N12 -tx1 /dev/urandom | tr -d ' \n')
 	registry_start "$work/registry" "$reg_port" >/dev/null
 	registry_start "$work/registry-auth" "$reg_auth_port" "$ASEC_TEST_REGISTRY_USER" "$ASEC_TEST_REGISTRY_PASSWORD" >/dev/null
+fi
+
+# A real Debian root file system (debootstrap minbase; about a minute the first
+# time, then cached per machine for 30 days) for the indexer's rootfs_e2e_test.
+if want unit || want asan; then
+	if rootfs_debian_minbase "$work/rootfs"; then
+		export ASEC_TEST_ROOTFS_DIR="$work/rootfs"
+	else
+		echo "== no Debian root file system: rootfs_e2e_test will skip (and fail under CI=true)"
+	fi
 fi
 
 want unit && run_ctest debug

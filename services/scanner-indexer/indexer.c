@@ -152,6 +152,7 @@ struct download {
 	const struct registry_layer *layer;
 	int fd;
 	int rc;
+	int reader_gone;  /* the download failed only because the scan stopped reading */
 	char error[512];
 };
 
@@ -165,6 +166,7 @@ static int write_to_pipe(const void *data, size_t len, void *ctx)
 		if (n < 0) {
 			if (errno == EINTR)
 				continue;
+			d->reader_gone = 1;
 			error_set("the layer scan stopped reading");
 			return ASEC_EIO;
 		}
@@ -226,9 +228,13 @@ static int scan_layer(struct layer_result *out, struct indexer *ix, struct regis
 	rc = layer_scan(out, &reader, detectors, count, &ix->opts.limits);
 	close(fds[0]); /* a download still running now fails with EPIPE and ends */
 	pthread_join(thread, NULL);
-	if (rc == ASEC_OK && d.rc != ASEC_OK) {
-		/* The bytes were not what the digest promised: nothing from them stays. */
-		layer_result_free(out);
+	if (d.rc != ASEC_OK && !d.reader_gone) {
+		/* The download failed on its own (stall, lost connection, bytes that
+		 * are not what the digest promised). That is the cause to report -
+		 * the scan only saw the stream end early - and nothing from those
+		 * bytes stays. */
+		if (rc == ASEC_OK)
+			layer_result_free(out);
 		error_set("%s", d.error);
 		return d.rc;
 	}

@@ -49,6 +49,7 @@
 #include <isa-l/igzip_lib.h>
 #include <locale.h>
 #include <stdarg.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -638,6 +639,35 @@ static void walk_end_streams(struct layer_walk *w, const char *path)
 	}
 }
 
+/* Files buffered for detectors, across every walker of the process. Layers
+ * are scanned in parallel (and images too), so without a shared budget a few
+ * large package databases or jars at once could take the service past its
+ * memory bound. A walker waits for room rather than fail; one that holds
+ * budget is always reading its file, so waiting cannot deadlock. */
+#define LAYER_BUFFER_BUDGET ((size_t)160 << 20)
+#define LAYER_BUFFER_KEEP ((size_t)4 << 20) /* a walker keeps at most this much between files */
+
+static pthread_mutex_t budget_lock = PTHREAD_MUTEX_INITIALIZER;
+static pthread_cond_t budget_freed = PTHREAD_COND_INITIALIZER;
+static size_t budget_used;
+
+static void budget_acquire(size_t bytes)
+{
+	pthread_mutex_lock(&budget_lock);
+	while (budget_used > 0 && budget_used + bytes > LAYER_BUFFER_BUDGET)
+		pthread_cond_wait(&budget_freed, &budget_lock);
+	budget_used += bytes;
+	pthread_mutex_unlock(&budget_lock);
+}
+
+static void budget_release(size_t bytes)
+{
+	pthread_mutex_lock(&budget_lock);
+	budget_used -= bytes;
+	pthread_cond_broadcast(&budget_freed);
+	pthread_mutex_unlock(&budget_lock);
+}
+
 static int walk_grow_buffer(struct layer_walk *w, size_t needed, size_t cap_max)
 {
 	size_t n = w->buf_cap ? w->buf_cap : 64 * 1024;
@@ -647,7 +677,8 @@ static int walk_grow_buffer(struct layer_walk *w, size_t needed, size_t cap_max)
 		n *= 2;
 	if (n > cap_max)
 		n = cap_max;
-	grown = realloc(w->buf, n);
+	/* One byte more than any file, for the NUL that detector.h promises. */
+	grown = realloc(w->buf, n + 1);
 	if (!grown) {
 		error_set("out of memory buffering a file of %zu bytes", cap_max);
 		return ASEC_ENOMEM;
@@ -702,7 +733,7 @@ static int walk_file(struct layer_walk *w, struct archive_entry *entry, const ch
 {
 	int64_t size = archive_entry_size(entry);
 	unsigned mode = (unsigned)archive_entry_perm(entry);
-	size_t i, buffered = 0, streaming = 0, buf_len = 0, buf_max = 0, limit;
+	size_t i, buffered = 0, streaming = 0, buf_len = 0, buf_max = 0, limit, budgeted = 0;
 	uint64_t expect = 0;
 	const void *block;
 	size_t block_len;
@@ -762,6 +793,21 @@ static int walk_file(struct layer_walk *w, struct archive_entry *entry, const ch
 	if (buffered == 0 && streaming == 0)
 		return ASEC_OK;
 	buf_max = (size_t)size;
+	if (buffered && buf_max > LAYER_BUFFER_BUDGET) {
+		for (i = 0; i < w->detector_count; i++)
+			if (w->want[i] == WANT_BUFFERED) {
+				scan_note(&w->res->results[i].out, "%s: %s is %lld bytes, more than the indexer buffers at once; not scanned",
+					  w->detectors[i]->name, path, (long long)size);
+				w->want[i] = WANT_NONE;
+			}
+		buffered = 0;
+		if (!streaming)
+			return ASEC_OK;
+	}
+	if (buffered) {
+		budget_acquire(buf_max);
+		budgeted = buf_max;
+	}
 
 	for (;;) {
 		r = archive_read_data_block(w->ar, &block, &block_len, &offset);
@@ -836,6 +882,8 @@ static int walk_file(struct layer_walk *w, struct archive_entry *entry, const ch
 			rc = walk_detector_status(w, i, "stream_end", path, rc);
 		} else if (w->want[i] == WANT_BUFFERED) {
 			w->want[i] = WANT_NONE;
+			if (buf_len)
+				w->buf[buf_len] = '\0';
 			rc = w->detectors[i]->scan(&w->res->results[i].out, path, buf_len ? w->buf : empty, buf_len);
 			rc = walk_detector_status(w, i, "scan", path, rc);
 		}
@@ -854,7 +902,47 @@ out:
 	}
 	for (i = 0; i < w->detector_count; i++)
 		w->want[i] = WANT_NONE;
+	if (budgeted) {
+		if (w->buf_cap > LAYER_BUFFER_KEEP) {
+			free(w->buf);
+			w->buf = NULL;
+			w->buf_cap = 0;
+		}
+		budget_release(budgeted);
+	}
 	return rc;
+}
+
+/* Links are never followed, but one that points out of the image is a sign
+ * of a hostile layer, so it is noted. An absolute symlink is ordinary (the
+ * container resolves it against its own root); a relative one escapes when
+ * resolving it from its directory climbs above the root. A hard link names
+ * an earlier entry of the same archive, so an absolute or escaping target
+ * can only be an attack. */
+static void note_unsafe_link(struct layer_walk *w, const char *path, size_t len, const char *target, int hard)
+{
+	char quoted[LAYER_QUOTE_BYTES * 4 + 8], quoted_target[LAYER_QUOTE_BYTES * 4 + 8];
+	char *joined = NULL, *normal = NULL;
+	const char *slash;
+	int escapes = 0;
+
+	if (!target)
+		return;
+	if (hard) {
+		escapes = target[0] == '/' ||
+			  layer_normalize_path(&normal, target, strlen(target), w->lim.max_path_bytes) == ASEC_EINVALID;
+	} else if (target[0] != '/') {
+		slash = memrchr(path, '/', len);
+		if (asprintf(&joined, "%.*s/%s", slash ? (int)(slash - path) : 0, path, target) < 0)
+			return;
+		escapes = layer_normalize_path(&normal, joined, strlen(joined), w->lim.max_path_bytes) == ASEC_EINVALID;
+	}
+	if (escapes)
+		scan_note(&w->res->notes, "%s link %s -> %s points outside the image; not followed", hard ? "hard" : "symbolic",
+			  layer_quote(quoted, sizeof(quoted), path, len),
+			  layer_quote(quoted_target, sizeof(quoted_target), target, strlen(target)));
+	free(joined);
+	free(normal);
 }
 
 static int walk_entry(struct layer_walk *w, struct archive_entry *entry, const char *name, int hardlink)
@@ -891,9 +979,13 @@ static int walk_entry(struct layer_walk *w, struct archive_entry *entry, const c
 	/* Links are never followed: a hard link names another entry's data,
 	 * a symlink names any path at all; neither is read. Devices, FIFOs
 	 * and sockets carry no data. */
-	if (hardlink)
+	if (hardlink) {
+		note_unsafe_link(w, path, len, archive_entry_hardlink(entry), 1);
 		goto out;
+	}
 	type = archive_entry_filetype(entry);
+	if (type == AE_IFLNK)
+		note_unsafe_link(w, path, len, archive_entry_symlink(entry), 0);
 	if (type != AE_IFREG)
 		goto out;
 	rc = walk_file(w, entry, path, len);

@@ -106,51 +106,6 @@ static int arch_ok(struct span s)
 	return chars_ok(s, "_-");
 }
 
-/* Percent-encodes s into out (room for 3 * strlen(s) bytes); the purl spec
- * leaves letters, digits, ".-_~" and ":" as they are. */
-static size_t purl_escape(char *out, const char *s)
-{
-	static const char hex[] = "0123456789ABCDEF";
-	size_t n = 0;
-
-	for (; *s; s++) {
-		unsigned char c = (unsigned char)*s;
-
-		if (isalnum(c) || c == '.' || c == '-' || c == '_' || c == '~' || c == ':') {
-			out[n++] = (char)c;
-		} else {
-			out[n++] = '%';
-			out[n++] = hex[c >> 4];
-			out[n++] = hex[c & 15];
-		}
-	}
-	return n;
-}
-
-static char *apk_purl(const char *name, const char *version, const char *arch)
-{
-	static const char prefix[] = "pkg:apk/alpine/";
-	size_t cap = sizeof(prefix) + 3 * (strlen(name) + strlen(version) + strlen(arch)) + 8;
-	char *purl = malloc(cap), *p;
-
-	if (!purl)
-		return NULL;
-	memcpy(purl, prefix, sizeof(prefix) - 1);
-	p = purl + sizeof(prefix) - 1;
-	p += purl_escape(p, name);
-	if (version[0]) {
-		*p++ = '@';
-		p += purl_escape(p, version);
-	}
-	if (arch[0]) {
-		memcpy(p, "?arch=", 6);
-		p += 6;
-		p += purl_escape(p, arch);
-	}
-	*p = '\0';
-	return purl;
-}
-
 /* An absent field (no pointer) becomes "". */
 static char *span_dup(struct span s)
 {
@@ -204,7 +159,7 @@ static int record_finish(struct apk_parse *ps, struct record *r)
 		p.source_version = span_dup(version);
 	}
 	if (p.name && p.version && p.arch && (origin.len == 0 || (p.source_name && p.source_version)))
-		p.purl = apk_purl(p.name, p.version, p.arch);
+		p.purl = detector_purl_os("pkg:apk/alpine/", p.name, p.version, p.arch);
 	if (!p.purl) {
 		error_set("out of memory reading %s", ps->path);
 		rc = ASEC_ENOMEM;
@@ -227,35 +182,11 @@ out:
 	return rc;
 }
 
-/* Next line, ending at "\n", "\r\n" or a lone "\r"; 0 at the end. */
-static int next_line(const unsigned char *data, size_t len, size_t *pos, const char **line, size_t *line_len)
-{
-	size_t i = *pos;
-
-	if (i >= len)
-		return 0;
-	while (i < len && data[i] != '\n' && data[i] != '\r')
-		i++;
-	*line = (const char *)data + *pos;
-	*line_len = i - *pos;
-	if (i < len)
-		i += data[i] == '\r' && i + 1 < len && data[i + 1] == '\n' ? 2 : 1;
-	*pos = i;
-	return 1;
-}
-
 static struct span trim(const char *p, size_t len)
 {
-	struct span s;
+	struct span s = { p, len };
 
-	while (len > 0 && (p[0] == ' ' || p[0] == '\t')) {
-		p++;
-		len--;
-	}
-	while (len > 0 && (p[len - 1] == ' ' || p[len - 1] == '\t'))
-		len--;
-	s.p = p;
-	s.len = len;
+	detector_trim_blanks(&s.p, &s.len);
 	return s;
 }
 
@@ -275,7 +206,7 @@ static int apk_scan(struct scan_out *out, const char *path, const unsigned char 
 		scan_note(out, "%s: %zu bytes is over the %u-byte limit; skipped", path, len, APK_MAX_FILE);
 		return ASEC_OK;
 	}
-	while (!ps.stopped && next_line(data, len, &pos, &line, &line_len)) {
+	while (!ps.stopped && detector_next_line(data, len, &pos, &line, &line_len)) {
 		int field;
 
 		line_no++;

@@ -9,52 +9,25 @@
  * version whenever there is an origin; ecosystem "apk", kind "binary", an
  * apk purl and an empty repository hint.
  */
-#include <stddef.h>
-#include <stdint.h>
-#include <stdlib.h>
-#include <string.h>
-
-#include "detectors/detector.h"
-#include "error/error.h"
+#include "detectors/detector_fuzzing.h"
 
 extern const struct detector detector_apk;
-
-static void check_token(const char *s, int required)
-{
-	size_t i, n;
-
-	if (!s) {
-		if (required)
-			abort();
-		return;
-	}
-	n = strlen(s);
-	if ((required && n == 0) || n > 1024)
-		abort();
-	for (i = 0; i < n; i++)
-		if ((unsigned char)s[i] <= 0x20 || (unsigned char)s[i] >= 0x7f)
-			abort();
-}
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	static const char path[] = "lib/apk/db/installed";
 	struct scan_out out;
 	size_t i;
-	int rc;
 
-	memset(&out, 0, sizeof(out));
-	rc = detector_apk.scan(&out, path, data, size);
-	if (rc != ASEC_OK && rc != ASEC_ENOMEM)
-		abort();
+	detector_fuzz_scan(&out, &detector_apk, path, data, size);
 	for (i = 0; i < out.pkgs.count; i++) {
 		const struct pkg *p = &out.pkgs.items[i];
 
-		check_token(p->name, 1);
-		check_token(p->version, 0);
-		check_token(p->arch, 0);
-		check_token(p->source_name, 0);
-		check_token(p->purl, 1);
+		detector_fuzz_token(p->name, 0, 0, 1024);
+		detector_fuzz_token(p->version, 1, 1, 1024);
+		detector_fuzz_token(p->arch, 1, 1, 1024);
+		detector_fuzz_token(p->source_name, 1, 1, 1024);
+		detector_fuzz_token(p->purl, 0, 0, 1024);
 		if (p->source_name && (!p->source_version || strcmp(p->source_version, p->version) != 0))
 			abort();
 		if (strcmp(p->ecosystem, "apk") != 0 || strcmp(p->kind, "binary") != 0 || strcmp(p->package_db, path) != 0 ||

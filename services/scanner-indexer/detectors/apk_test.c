@@ -7,86 +7,25 @@
  * and CRLF line ends, a 10 MB line, a record with 100,000 file lines and a
  * flood of tiny records.
  */
-#include <stdarg.h>
-#include <stddef.h>
-#include <setjmp.h>
-#include <stdio.h>
-#include <stdlib.h>
-#include <string.h>
 #include <time.h>
-#include <cmocka.h>
-#include <jansson.h>
 
-#include "detectors/detector.h"
-#include "error/error.h"
-#include "testing/testing.h"
+#include "detectors/detector_testing.h"
 
 extern const struct detector detector_apk;
 
 static const char db_path[] = "lib/apk/db/installed";
 
-static void join(char *buf, size_t size, const char *a, const char *b)
-{
-	int n = snprintf(buf, size, "%s/%s", a, b);
-
-	if (n < 0 || (size_t)n >= size)
-		fail_msg("path too long: %s/%s", a, b);
-}
-
-static unsigned char *read_testdata(const char *name, size_t *len)
-{
-	const char *src = getenv("ASEC_SOURCE_DIR");
-	char dir[2048], path[4096];
-	unsigned char *data;
-
-	join(dir, sizeof(dir), src ? src : ".", "services/scanner-indexer/detectors/testdata/apk");
-	join(path, sizeof(path), dir, name);
-	data = testing_read_file(path, len);
-	if (!data)
-		fail_msg("cannot read %s", path);
-	return data;
-}
-
-static void expect_str(const char *what, const char *got, const char *want)
-{
-	if (!want || !want[0]) {
-		if (got && got[0])
-			fail_msg("%s: expected nothing, got \"%s\"", what, got);
-		return;
-	}
-	if (!got || strcmp(got, want) != 0)
-		fail_msg("%s: expected \"%s\", got \"%s\"", what, want, got ? got : "(null)");
-}
-
 static void scan_bytes(struct scan_out *out, const void *data, size_t len)
 {
-	memset(out, 0, sizeof(*out));
-	assert_int_equal(detector_apk.scan(out, db_path, data, len), ASEC_OK);
-}
-
-static int has_note(const struct scan_out *out, const char *part)
-{
-	size_t i;
-
-	for (i = 0; i < out->note_count; i++)
-		if (strstr(out->notes[i], part))
-			return 1;
-	return 0;
-}
-
-static const char *json_str(json_t *o, const char *key)
-{
-	json_t *v = json_object_get(o, key);
-
-	return json_is_string(v) ? json_string_value(v) : NULL;
+	detector_testing_scan(out, &detector_apk, db_path, data, len);
 }
 
 static void check_common(const struct pkg *p)
 {
-	expect_str("kind", p->kind, "binary");
-	expect_str("ecosystem", p->ecosystem, "apk");
-	expect_str("package_db", p->package_db, db_path);
-	expect_str("repository_hint", p->repository_hint, NULL);
+	detector_testing_expect_str("kind", p->kind, "binary");
+	detector_testing_expect_str("ecosystem", p->ecosystem, "apk");
+	detector_testing_expect_str("package_db", p->package_db, db_path);
+	detector_testing_expect_str("repository_hint", p->repository_hint, NULL);
 	assert_non_null(p->purl);
 	assert_true(strncmp(p->purl, "pkg:apk/alpine/", 15) == 0);
 }
@@ -119,13 +58,13 @@ static void check_fixture(const char *name, size_t count, int corrupt)
 
 	snprintf(rel, sizeof(rel), "fixtures/os-pkgdb/apk/%s", name);
 	testing_shared_path(dir, sizeof(dir), rel);
-	join(path, sizeof(path), dir, "expected.json");
+	detector_testing_join(path, sizeof(path), dir, "expected.json");
 	expected = json_load_file(path, 0, &jerr);
 	if (!expected)
 		fail_msg("%s: %s", path, jerr.text);
 	want = json_object_get(expected, "packages");
 	assert_int_equal(json_array_size(want), count);
-	join(path, sizeof(path), dir, db_path);
+	detector_testing_join(path, sizeof(path), dir, db_path);
 	data = testing_read_file(path, &len);
 	assert_non_null(data);
 	scan_bytes(&out, data, len);
@@ -134,18 +73,18 @@ static void check_fixture(const char *name, size_t count, int corrupt)
 	for (i = 0; i < count; i++) {
 		const struct pkg *p = &out.pkgs.items[i];
 		json_t *w = json_array_get(want, i);
-		const char *origin = json_str(w, "origin");
+		const char *origin = detector_testing_json_str(w, "origin");
 
-		expect_str(name, p->name, json_str(w, "name"));
-		expect_str(name, p->version, json_str(w, "version"));
-		expect_str(name, p->arch, json_str(w, "arch"));
-		expect_str(name, p->source_name, origin);
+		detector_testing_expect_str(name, p->name, detector_testing_json_str(w, "name"));
+		detector_testing_expect_str(name, p->version, detector_testing_json_str(w, "version"));
+		detector_testing_expect_str(name, p->arch, detector_testing_json_str(w, "arch"));
+		detector_testing_expect_str(name, p->source_name, origin);
 		/* A subpackage carries its origin's version. */
-		expect_str(name, p->source_version, origin ? json_str(w, "version") : NULL);
+		detector_testing_expect_str(name, p->source_version, origin ? detector_testing_json_str(w, "version") : NULL);
 		check_common(p);
 	}
 	if (corrupt)
-		assert_true(has_note(&out, "malformed lines"));
+		assert_true(detector_testing_has_note(&out, "malformed lines"));
 	else if (out.note_count)
 		fail_msg("%s: unexpected note: %s", name, out.notes[0]);
 	scan_out_free(&out);
@@ -180,8 +119,8 @@ static void test_purl(void **state)
 	(void)state;
 	scan_bytes(&out, text, sizeof(text) - 1);
 	assert_int_equal(out.pkgs.count, 2);
-	expect_str("purl", out.pkgs.items[0].purl, "pkg:apk/alpine/libstdc%2B%2B@13.2.1_git20231014-r0?arch=x86_64");
-	expect_str("purl", out.pkgs.items[1].purl, "pkg:apk/alpine/bare");
+	detector_testing_expect_str("purl", out.pkgs.items[0].purl, "pkg:apk/alpine/libstdc%2B%2B@13.2.1_git20231014-r0?arch=x86_64");
+	detector_testing_expect_str("purl", out.pkgs.items[1].purl, "pkg:apk/alpine/bare");
 	scan_out_free(&out);
 }
 
@@ -222,10 +161,10 @@ static void compare_list(const char *what, const struct scan_out *out, const str
 	for (i = 0; i < n; i++) {
 		const struct pkg *p = &out->pkgs.items[i];
 
-		expect_str(want[i].name, p->name, want[i].name);
-		expect_str(want[i].name, p->version, want[i].version);
-		expect_str(want[i].name, p->arch, want[i].arch);
-		expect_str(want[i].name, p->source_name, want[i].source_name);
+		detector_testing_expect_str(want[i].name, p->name, want[i].name);
+		detector_testing_expect_str(want[i].name, p->version, want[i].version);
+		detector_testing_expect_str(want[i].name, p->arch, want[i].arch);
+		detector_testing_expect_str(want[i].name, p->source_name, want[i].source_name);
 		check_common(p);
 	}
 }
@@ -256,11 +195,11 @@ static void test_hostile(void **state)
 	size_t len, i;
 
 	(void)state;
-	data = read_testdata("installed-hostile", &len);
+	data = detector_testing_read_testdata("apk", "installed-hostile", &len);
 	scan_bytes(&out, data, len);
 	compare_list("installed-hostile", &out, want, sizeof(want) / sizeof(want[0]));
 	for (i = 0; i < sizeof(notes) / sizeof(notes[0]); i++)
-		if (!has_note(&out, notes[i]))
+		if (!detector_testing_has_note(&out, notes[i]))
 			fail_msg("missing note: %s", notes[i]);
 	assert_int_equal(out.note_count, sizeof(notes) / sizeof(notes[0]));
 	scan_out_free(&out);
@@ -275,11 +214,11 @@ static void test_bytes(void **state)
 	size_t len;
 
 	(void)state;
-	data = read_testdata("installed-bytes", &len);
+	data = detector_testing_read_testdata("apk", "installed-bytes", &len);
 	scan_bytes(&out, data, len);
 	compare_list("installed-bytes", &out, want, 1);
-	assert_true(has_note(&out, "record at line 1: the package name has characters apk does not use"));
-	assert_true(has_note(&out, "package utf8-version (line 9) has a malformed version"));
+	assert_true(detector_testing_has_note(&out, "record at line 1: the package name has characters apk does not use"));
+	assert_true(detector_testing_has_note(&out, "package utf8-version (line 9) has a malformed version"));
 	scan_out_free(&out);
 	free(data);
 }
@@ -299,7 +238,7 @@ static void test_line_endings(void **state)
 		unsigned char *data;
 		size_t len;
 
-		data = read_testdata(files[i], &len);
+		data = detector_testing_read_testdata("apk", files[i], &len);
 		scan_bytes(&out, data, len);
 		compare_list(files[i], &out, want, 2);
 		assert_int_equal(out.note_count, 0);
@@ -319,14 +258,14 @@ static void test_huge_line(void **state)
 	memset(data, 'A', big);
 	scan_bytes(&out, data, big);
 	assert_int_equal(out.pkgs.count, 0);
-	assert_true(has_note(&out, "1 malformed lines"));
+	assert_true(detector_testing_has_note(&out, "1 malformed lines"));
 	scan_out_free(&out);
 
 	/* A 10 MB version is not a version. */
 	memcpy(data, "P:x\nV:", 6);
 	scan_bytes(&out, data, big);
 	assert_int_equal(out.pkgs.count, 0);
-	assert_true(has_note(&out, "package x (line 1) has a malformed version"));
+	assert_true(detector_testing_has_note(&out, "package x (line 1) has a malformed version"));
 	scan_out_free(&out);
 	free(data);
 }
@@ -352,7 +291,7 @@ static void test_file_line_flood(void **state)
 	clock_gettime(CLOCK_MONOTONIC, &now);
 	assert_true((double)(now.tv_sec - start.tv_sec) + (double)(now.tv_nsec - start.tv_nsec) / 1e9 < 2.0);
 	assert_int_equal(out.pkgs.count, 1);
-	expect_str("arch", out.pkgs.items[0].arch, "x86_64");
+	detector_testing_expect_str("arch", out.pkgs.items[0].arch, "x86_64");
 	assert_int_equal(out.note_count, 0);
 	scan_out_free(&out);
 	free(data);
@@ -371,7 +310,7 @@ static void test_package_cap(void **state)
 		memcpy(data + i * (sizeof(rec) - 1), rec, sizeof(rec) - 1);
 	scan_bytes(&out, data, len);
 	assert_int_equal(out.pkgs.count, 200000);
-	assert_true(has_note(&out, "more than 200000 packages"));
+	assert_true(detector_testing_has_note(&out, "more than 200000 packages"));
 	scan_out_free(&out);
 	free(data);
 }
@@ -390,7 +329,7 @@ static void test_empty(void **state)
 	assert_int_equal(out.note_count, 0);
 	scan_out_free(&out);
 	scan_bytes(&out, "", (size_t)detector_apk.max_file_bytes + 1);
-	assert_true(has_note(&out, "over the"));
+	assert_true(detector_testing_has_note(&out, "over the"));
 	scan_out_free(&out);
 }
 

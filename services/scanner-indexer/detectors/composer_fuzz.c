@@ -2,56 +2,18 @@
  * composer_fuzz.c - libFuzzer target for the composer detector.
  *
  * The input is scanned as vendor/composer/installed.json, and also offered to match() as a path.
- * What must hold: no crash, no leak, no read past the buffer; scan() returns
- * ASEC_OK (or ASEC_ENOMEM); and every package reported has a non-empty name
- * and version of at most 512 bytes with no control characters, the "composer"
- * ecosystem, and a purl of that type.
+ * What must hold (detector_fuzzing.h): no crash, no leak, no read past the
+ * buffer; scan() returns ASEC_OK (or ASEC_ENOMEM); and every package
+ * reported has a non-empty name and version of at most 512 bytes with no
+ * control characters, the "composer" ecosystem, and a purl of that type.
  */
-#include <stddef.h>
-#include <stdint.h>
-#include <stdlib.h>
-#include <string.h>
-
-#include "detectors/detector.h"
-#include "error/error.h"
+#include "detectors/detector_fuzzing.h"
 
 extern const struct detector detector_composer;
 
-static void check_field(const char *s)
-{
-	size_t i, n;
-
-	if (!s || !s[0])
-		abort();
-	n = strlen(s);
-	if (n > 512)
-		abort();
-	for (i = 0; i < n; i++)
-		if ((unsigned char)s[i] < 0x20 || s[i] == 0x7f)
-			abort();
-}
-
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	struct scan_out out;
-	size_t i;
-	int rc;
+	static const struct detector_fuzz_want want = { "composer", "pkg:composer/", 512, 0 };
 
-	memset(&out, 0, sizeof(out));
-	rc = detector_composer.scan(&out, "var/www/vendor/composer/installed.json", data, size);
-	if (rc != ASEC_OK && rc != ASEC_ENOMEM)
-		abort();
-	for (i = 0; i < out.pkgs.count; i++) {
-		const struct pkg *p = &out.pkgs.items[i];
-
-		check_field(p->name);
-		check_field(p->version);
-		if (strcmp(p->ecosystem, "composer") != 0 || strncmp(p->purl, "pkg:composer/", strlen("pkg:composer/")) != 0)
-			abort();
-	}
-	if (out.note_count > SCAN_MAX_NOTES)
-		abort();
-	scan_out_free(&out);
-	(void)detector_composer.match((const char *)data, size, 0644);
-	return 0;
+	return detector_fuzz_buffered(&detector_composer, "var/www/vendor/composer/installed.json", data, size, &want);
 }

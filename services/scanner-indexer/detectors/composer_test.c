@@ -4,55 +4,30 @@
  * version as written), and hostile files: bad entries among good ones,
  * wrong shapes, truncation, deep nesting, absurd lengths.
  */
-#include <stdarg.h>
-#include <stddef.h>
-#include <setjmp.h>
-#include <stdio.h>
-#include <stdlib.h>
-#include <string.h>
-#include <cmocka.h>
-#include <jansson.h>
-
-#include "detectors/detector.h"
-#include "error/error.h"
-#include "testing/testing.h"
+#include "detectors/detector_testing.h"
 
 extern const struct detector detector_composer;
 
-static void join(char *buf, size_t size, const char *a, const char *b)
-{
-	int n = snprintf(buf, size, "%s/%s", a, b);
-
-	if (n < 0 || (size_t)n >= size)
-		fail_msg("path too long: %s/%s", a, b);
-}
+static const char installed_path[] = "var/www/vendor/composer/installed.json";
 
 static void scan_bytes(struct scan_out *out, const void *data, size_t len)
 {
-	memset(out, 0, sizeof(*out));
-	assert_int_equal(detector_composer.scan(out, "var/www/vendor/composer/installed.json", data, len), ASEC_OK);
+	detector_testing_scan(out, &detector_composer, installed_path, data, len);
 }
 
 static void scan_file(struct scan_out *out, const char *dir, const char *name)
 {
 	char file[4096];
-	unsigned char *data;
-	size_t len;
 
-	join(file, sizeof(file), dir, name);
-	data = testing_read_file(file, &len);
-	if (!data)
-		fail_msg("cannot read %s", file);
-	scan_bytes(out, data, len);
-	free(data);
+	detector_testing_join(file, sizeof(file), dir, name);
+	detector_testing_scan_file(out, &detector_composer, installed_path, file);
 }
 
 static void scan_testdata(struct scan_out *out, const char *name)
 {
-	const char *src = getenv("ASEC_SOURCE_DIR");
 	char dir[2048];
 
-	join(dir, sizeof(dir), src ? src : ".", "services/scanner-indexer/detectors/testdata/composer");
+	detector_testing_testdata_dir(dir, sizeof(dir), "composer");
 	scan_file(out, dir, name);
 }
 
@@ -67,7 +42,7 @@ static void test_syft_vendor(void **state)
 
 	(void)state;
 	testing_shared_path(fixture, sizeof(fixture), "fixtures/lang/php/syft-vendor");
-	join(expected_path, sizeof(expected_path), fixture, "expected.json");
+	detector_testing_join(expected_path, sizeof(expected_path), fixture, "expected.json");
 	expected = json_load_file(expected_path, 0, &jerr);
 	assert_non_null(expected);
 	files = json_object_get(expected, "files");

@@ -82,7 +82,9 @@ struct detector {
 	/* Path relative to the layer root, no leading "/" or "./". mode is the
 	 * tar header's permission bits (executables matter to binary detectors). */
 	int (*match)(const char *path, size_t path_len, unsigned mode);
-	/* Buffered detectors. */
+	/* Buffered detectors. data[len] is always a NUL byte (not counted in
+	 * len), so text parsers may use string functions at the end; the file
+	 * itself may hold NULs anywhere. */
 	int (*scan)(struct scan_out *out, const char *path, const unsigned char *data, size_t len);
 	/* Streaming detectors: begin gets the size from the tar header; end
 	 * reports and frees the state, also after an error. */
@@ -109,6 +111,55 @@ void scan_out_free(struct scan_out *out);
 char *detector_strndup_trim(const char *s, size_t len);
 /* Nonzero when path ends with suffix (suffix includes the leading "/" when it is a file name). */
 int detector_path_has_suffix(const char *path, size_t path_len, const char *suffix);
+
+/* ---- shared by the parsers (one copy each; see detector.c for why) ---- */
+
+/* The longest name or version detector_field_ok accepts: no real package
+ * comes near it, and a longer one would only bloat the report. */
+#define DETECTOR_MAX_FIELD 512
+
+/* Nonzero when s[0..n) is a plausible package name or version: 1 to
+ * DETECTOR_MAX_FIELD bytes of well-formed UTF-8 (no overlong forms,
+ * surrogates or code points past U+10FFFF) without control characters
+ * (C0, DEL or C1). Ecosystems with a narrower alphabet check that as well. */
+int detector_field_ok(const char *s, size_t n);
+
+/* Flags for detector_purl_escape. */
+#define DETECTOR_PURL_LOWER 1u        /* ASCII upper case becomes lower case (npm, composer, PEP 503) */
+#define DETECTOR_PURL_KEEP_SLASH 2u   /* "/" stays (the segments of a Go module path) */
+#define DETECTOR_PURL_ENCODE_COLON 4u /* ":" becomes %3A too (see detector.c) */
+
+/* Appends s[0..n) to buf, a string of size bytes holding *len of them,
+ * percent-encoded as a package-url component: letters, digits, "-._~" and
+ * ":" stay, every other byte becomes %XX (upper-case hex). What does not fit
+ * is cut at the first byte that does not fit whole (an escape is never
+ * split); buf stays NUL-terminated. */
+void detector_purl_escape(char *buf, size_t size, size_t *len, const char *s, size_t n, unsigned flags);
+/* Appends text as it is ("pkg:npm/", "@", "?arch="), with the same cut. */
+void detector_purl_append(char *buf, size_t size, size_t *len, const char *text);
+
+/* A new string "<prefix><name>[@<version>][?arch=<arch>]" (the OS package
+ * databases' purl: prefix is "pkg:deb/debian/" and the like), each part
+ * encoded by detector_purl_escape; an empty or NULL version or arch is left
+ * out. NULL when out of memory. */
+char *detector_purl_os(const char *prefix, const char *name, const char *version, const char *arch);
+
+struct json_t;
+/* Parses a JSON file for a detector. One cheap pass over the bytes first
+ * bounds the nesting depth (64 levels) and the number of values (a million):
+ * jansson recurses once per level and allocates once per value, so a hostile
+ * file could otherwise cost a deep stack or gigabytes. On success *root is
+ * the parsed value (the caller json_decref()s it); when the file is too
+ * deep, too big or not JSON, *root is NULL and a note "<path>: ...; skipped"
+ * says why. A bad file is a finding, not an error, so nothing is returned. */
+void detector_json_load_bounded(struct json_t **root, struct scan_out *out, const char *path,
+				const unsigned char *data, size_t len);
+
+/* The next line of a text database from *pos: a line ends at "\n", "\r\n" or
+ * a lone "\r" (the terminator is not part of it). Returns 0 at the end. */
+int detector_next_line(const unsigned char *data, size_t len, size_t *pos, const char **line, size_t *line_len);
+/* Narrows *s / *len to leave out leading and trailing blanks (" ", "\t"). */
+void detector_trim_blanks(const char **s, size_t *len);
 
 /* Every detector the indexer runs, in a fixed order (detectors.c). */
 extern const struct detector *const detectors_all[];

@@ -12,7 +12,7 @@
  * says which framework the app needs, not a package, so it is not reported
  * either.
  *
- * As in npm.c, one pass over the bytes bounds the nesting depth and the
+ * As in npm.c, detector_json_load_bounded bounds the nesting depth and the
  * number of values before jansson parses anything.
  */
 #include "detectors/detector.h"
@@ -25,11 +25,7 @@
 /* deps.json grows with the dependency graph; large ASP.NET apps reach a few
  * megabytes. */
 #define DOTNET_MAX_FILE_BYTES (16u << 20)
-#define DOTNET_JSON_MAX_DEPTH 64
-#define DOTNET_JSON_MAX_TOKENS 1000000u
-/* No real package name or version comes near this. */
-#define DOTNET_MAX_FIELD 512
-#define DOTNET_PURL_MAX (32 + 3 * 2 * DOTNET_MAX_FIELD)
+#define DOTNET_PURL_MAX (32 + 3 * 2 * DETECTOR_MAX_FIELD)
 
 static int dotnet_match(const char *path, size_t path_len, unsigned mode)
 {
@@ -38,75 +34,6 @@ static int dotnet_match(const char *path, size_t path_len, unsigned mode)
 	(void)mode;
 	/* Something must come before the suffix: "app.deps.json", not ".deps.json". */
 	return detector_path_has_suffix(path, path_len, ".deps.json") && path_len > n && path[path_len - n - 1] != '/';
-}
-
-/* One pass outside strings: NULL when nesting and value count are bounded. */
-static const char *dotnet_json_shape(const unsigned char *d, size_t n)
-{
-	size_t i, depth = 0, tokens = 0;
-	int in_string = 0;
-
-	for (i = 0; i < n; i++) {
-		unsigned char c = d[i];
-
-		if (in_string) {
-			if (c == '\\')
-				i++;
-			else if (c == '"')
-				in_string = 0;
-			continue;
-		}
-		if (c == '"') {
-			in_string = 1;
-			tokens++;
-		} else if (c == '[' || c == '{') {
-			if (++depth > DOTNET_JSON_MAX_DEPTH)
-				return "JSON nested deeper than 64 levels";
-			tokens++;
-		} else if (c == ']' || c == '}') {
-			if (depth > 0)
-				depth--;
-		} else if (c == ',') {
-			tokens++;
-		}
-		if (tokens > DOTNET_JSON_MAX_TOKENS)
-			return "JSON has more than a million values";
-	}
-	return NULL;
-}
-
-static int dotnet_field_ok(const char *s, size_t n)
-{
-	size_t i;
-
-	if (n == 0 || n > DOTNET_MAX_FIELD)
-		return 0;
-	for (i = 0; i < n; i++)
-		if ((unsigned char)s[i] < 0x20 || s[i] == 0x7f)
-			return 0;
-	return 1;
-}
-
-/* Percent-encodes per the purl spec. NuGet names keep their case: the purl
- * type says so, and the registry treats them case-insensitively anyway. */
-static void dotnet_purl_put(char *buf, size_t *len, const char *s, size_t n)
-{
-	static const char hex[] = "0123456789ABCDEF";
-	size_t i;
-
-	for (i = 0; i < n && *len + 4 < DOTNET_PURL_MAX; i++) {
-		unsigned char c = (unsigned char)s[i];
-
-		if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-' ||
-		    c == '.' || c == '_' || c == '~' || c == ':') {
-			buf[(*len)++] = (char)c;
-		} else {
-			buf[(*len)++] = '%';
-			buf[(*len)++] = hex[c >> 4];
-			buf[(*len)++] = hex[c & 15];
-		}
-	}
-	buf[*len] = '\0';
 }
 
 /* One "libraries" member. Returns ASEC_OK (reported, or skipped with a
@@ -123,8 +50,8 @@ static int dotnet_library(struct scan_out *out, const char *path, const char *ke
 		return ASEC_OK;
 	name_len = slash ? (size_t)(slash - key) : 0;
 	version_len = slash ? strlen(slash + 1) : 0;
-	if (!slash || strchr(slash + 1, '/') || !dotnet_field_ok(key, name_len) ||
-	    !dotnet_field_ok(slash + 1, version_len)) {
+	if (!slash || strchr(slash + 1, '/') || !detector_field_ok(key, name_len) ||
+	    !detector_field_ok(slash + 1, version_len)) {
 		/* One note per file: a hostile file could hold a million such keys. */
 		if (!*noted)
 			scan_note(out, "%s: a library key is not a plausible \"Name/Version\"; skipped", path);
@@ -136,11 +63,13 @@ static int dotnet_library(struct scan_out *out, const char *path, const char *ke
 		error_set("out of memory reading %s", path);
 		return ASEC_ENOMEM;
 	}
-	plen = strlen("pkg:nuget/");
-	memcpy(purl, "pkg:nuget/", plen + 1);
-	dotnet_purl_put(purl, &plen, key, name_len);
-	purl[plen++] = '@';
-	dotnet_purl_put(purl, &plen, slash + 1, version_len);
+	/* NuGet names keep their case: the purl type says so, and the registry
+	 * treats them case-insensitively anyway. */
+	plen = 0;
+	detector_purl_append(purl, sizeof(purl), &plen, "pkg:nuget/");
+	detector_purl_escape(purl, sizeof(purl), &plen, key, name_len, 0);
+	detector_purl_append(purl, sizeof(purl), &plen, "@");
+	detector_purl_escape(purl, sizeof(purl), &plen, slash + 1, version_len, 0);
 	memset(&p, 0, sizeof(p));
 	p.name = name;
 	p.version = (char *)(slash + 1);
@@ -154,21 +83,13 @@ static int dotnet_library(struct scan_out *out, const char *path, const char *ke
 
 static int dotnet_scan(struct scan_out *out, const char *path, const unsigned char *data, size_t len)
 {
-	json_error_t jerr;
-	json_t *root = NULL, *libraries, *value;
-	const char *why, *key;
+	json_t *root, *libraries, *value;
+	const char *key;
 	int rc = ASEC_OK, noted = 0;
 
-	why = dotnet_json_shape(data, len);
-	if (why) {
-		scan_note(out, "%s: %s; skipped", path, why);
+	detector_json_load_bounded(&root, out, path, data, len);
+	if (!root)
 		goto out;
-	}
-	root = json_loadb((const char *)data, len, 0, &jerr);
-	if (!root) {
-		scan_note(out, "%s: invalid JSON at line %d: %s; skipped", path, jerr.line, jerr.text);
-		goto out;
-	}
 	if (!json_is_object(root)) {
 		scan_note(out, "%s: not a JSON object; skipped", path);
 		goto out;
@@ -192,7 +113,8 @@ out:
 
 const struct detector detector_dotnet = {
 	.name = "dotnet",
-	.version = 1,
+	/* 2: C1 control characters in a library key skip the library. */
+	.version = 2,
 	.max_file_bytes = DOTNET_MAX_FILE_BYTES,
 	.match = dotnet_match,
 	.scan = dotnet_scan,

@@ -4,67 +4,30 @@
  * claims, purls, and hostile files: odd library keys, wrong shapes, deep
  * nesting, control characters and absurd lengths.
  */
-#include <stdarg.h>
-#include <stddef.h>
-#include <setjmp.h>
-#include <stdio.h>
-#include <stdlib.h>
-#include <string.h>
-#include <cmocka.h>
-#include <jansson.h>
-
-#include "detectors/detector.h"
-#include "error/error.h"
-#include "testing/testing.h"
+#include "detectors/detector_testing.h"
 
 extern const struct detector detector_dotnet;
 
-static void join(char *buf, size_t size, const char *a, const char *b)
-{
-	int n = snprintf(buf, size, "%s/%s", a, b);
-
-	if (n < 0 || (size_t)n >= size)
-		fail_msg("path too long: %s/%s", a, b);
-}
-
 static void scan_bytes(struct scan_out *out, const char *path, const void *data, size_t len)
 {
-	memset(out, 0, sizeof(*out));
-	assert_int_equal(detector_dotnet.scan(out, path, data, len), ASEC_OK);
+	detector_testing_scan(out, &detector_dotnet, path, data, len);
 }
 
 static void scan_file(struct scan_out *out, const char *dir, const char *name)
 {
 	char file[4096], path[1024];
-	unsigned char *data;
-	size_t len;
 
-	join(file, sizeof(file), dir, name);
-	data = testing_read_file(file, &len);
-	if (!data)
-		fail_msg("cannot read %s", file);
+	detector_testing_join(file, sizeof(file), dir, name);
 	snprintf(path, sizeof(path), "app/%s", name);
-	scan_bytes(out, path, data, len);
-	free(data);
+	detector_testing_scan_file(out, &detector_dotnet, path, file);
 }
 
 static void scan_testdata(struct scan_out *out, const char *name)
 {
-	const char *src = getenv("ASEC_SOURCE_DIR");
 	char dir[2048];
 
-	join(dir, sizeof(dir), src ? src : ".", "services/scanner-indexer/detectors/testdata/dotnet");
+	detector_testing_testdata_dir(dir, sizeof(dir), "dotnet");
 	scan_file(out, dir, name);
-}
-
-static const struct pkg *find_name(const struct scan_out *out, const char *name)
-{
-	size_t i;
-
-	for (i = 0; i < out->pkgs.count; i++)
-		if (strcmp(out->pkgs.items[i].name, name) == 0)
-			return &out->pkgs.items[i];
-	return NULL;
 }
 
 /* Each deps.json of a fixture folder: exactly its "package" libraries. */
@@ -78,7 +41,7 @@ static void compare_fixture(const char *fixture_rel)
 	int checked = 0;
 
 	testing_shared_path(fixture, sizeof(fixture), fixture_rel);
-	join(expected_path, sizeof(expected_path), fixture, "expected.json");
+	detector_testing_join(expected_path, sizeof(expected_path), fixture, "expected.json");
 	expected = json_load_file(expected_path, 0, &jerr);
 	assert_non_null(expected);
 	files = json_object_get(expected, "files");
@@ -105,7 +68,7 @@ static void compare_fixture(const char *fixture_rel)
 				continue;
 			want++;
 			snprintf(name, sizeof(name), "%.*s", (int)(slash - nv), nv);
-			p = find_name(&out, name);
+			p = detector_testing_find(&out, name);
 			if (!p)
 				fail_msg("%s: %s not reported", file, nv);
 			assert_string_equal(p->version, slash + 1);

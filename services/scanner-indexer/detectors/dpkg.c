@@ -165,64 +165,10 @@ static int blank(int c)
 
 static struct span trim(const char *p, size_t len)
 {
-	struct span s;
+	struct span s = { p, len };
 
-	while (len > 0 && blank(p[0])) {
-		p++;
-		len--;
-	}
-	while (len > 0 && blank(p[len - 1]))
-		len--;
-	s.p = p;
-	s.len = len;
+	detector_trim_blanks(&s.p, &s.len);
 	return s;
-}
-
-/* ---- package URL ------------------------------------------------------ */
-
-/* Percent-encodes s into out (which has room for 3 * len bytes); the purl
- * spec leaves letters, digits, ".-_~" and ":" as they are. */
-static size_t purl_escape(char *out, const char *s)
-{
-	static const char hex[] = "0123456789ABCDEF";
-	size_t n = 0;
-
-	for (; *s; s++) {
-		unsigned char c = (unsigned char)*s;
-
-		if (isalnum(c) || c == '.' || c == '-' || c == '_' || c == '~' || c == ':') {
-			out[n++] = (char)c;
-		} else {
-			out[n++] = '%';
-			out[n++] = hex[c >> 4];
-			out[n++] = hex[c & 15];
-		}
-	}
-	return n;
-}
-
-static char *dpkg_purl(const char *name, const char *version, const char *arch)
-{
-	static const char prefix[] = "pkg:deb/debian/";
-	size_t cap = sizeof(prefix) + 3 * (strlen(name) + (version ? strlen(version) : 0) + (arch ? strlen(arch) : 0)) + 8;
-	char *purl = malloc(cap), *p;
-
-	if (!purl)
-		return NULL;
-	memcpy(purl, prefix, sizeof(prefix) - 1);
-	p = purl + sizeof(prefix) - 1;
-	p += purl_escape(p, name);
-	if (version && version[0]) {
-		*p++ = '@';
-		p += purl_escape(p, version);
-	}
-	if (arch && arch[0]) {
-		memcpy(p, "?arch=", 6);
-		p += 6;
-		p += purl_escape(p, arch);
-	}
-	*p = '\0';
-	return purl;
 }
 
 /* ---- one stanza -------------------------------------------------------- */
@@ -358,7 +304,7 @@ static int stanza_finish(struct dpkg_parse *ps, struct stanza *st)
 	p.source_name = span_dup(src_name);
 	p.source_version = span_dup(src_version);
 	if (p.name && p.version && p.arch && p.source_name && p.source_version)
-		p.purl = dpkg_purl(p.name, p.version, p.arch);
+		p.purl = detector_purl_os("pkg:deb/debian/", p.name, p.version, p.arch);
 	if (!p.purl) {
 		error_set("out of memory reading %s", ps->path);
 		rc = ASEC_ENOMEM;
@@ -383,23 +329,6 @@ out:
 }
 
 /* ---- the file ----------------------------------------------------------- */
-
-/* Next line, ending at "\n", "\r\n" or a lone "\r"; 0 at the end. */
-static int next_line(const unsigned char *data, size_t len, size_t *pos, const char **line, size_t *line_len)
-{
-	size_t i = *pos, start = *pos;
-
-	if (i >= len)
-		return 0;
-	while (i < len && data[i] != '\n' && data[i] != '\r')
-		i++;
-	*line = (const char *)data + start;
-	*line_len = i - start;
-	if (i < len)
-		i += data[i] == '\r' && i + 1 < len && data[i + 1] == '\n' ? 2 : 1;
-	*pos = i;
-	return 1;
-}
 
 static int field_lookup(const char *name, size_t len)
 {
@@ -446,7 +375,7 @@ static int dpkg_scan(struct scan_out *out, const char *path, const unsigned char
 		scan_note(out, "%s: %zu bytes is over the %u-byte limit; skipped", path, len, DPKG_MAX_FILE);
 		return ASEC_OK;
 	}
-	while (!ps.stopped && next_line(data, len, &pos, &line, &line_len)) {
+	while (!ps.stopped && detector_next_line(data, len, &pos, &line, &line_len)) {
 		struct span value;
 		const char *colon;
 		int field;

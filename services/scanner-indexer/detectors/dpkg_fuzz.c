@@ -9,55 +9,31 @@
  * blanks of at most 1 KiB (so valid in a JSON report), with the "deb"
  * ecosystem, "binary" kind, the file's path as package_db and a deb purl.
  */
-#include <stddef.h>
-#include <stdint.h>
-#include <stdlib.h>
-#include <string.h>
-
-#include "detectors/detector.h"
-#include "error/error.h"
+#include "detectors/detector_fuzzing.h"
 
 extern const struct detector detector_dpkg;
-
-static void check_token(const char *s, int required)
-{
-	size_t i, n;
-
-	if (!s)
-		abort();
-	n = strlen(s);
-	if ((required && n == 0) || n > 1024)
-		abort();
-	for (i = 0; i < n; i++)
-		if ((unsigned char)s[i] <= 0x20 || (unsigned char)s[i] >= 0x7f)
-			abort();
-}
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	const char *path;
 	struct scan_out out;
 	size_t i;
-	int rc;
 
 	if (size < 1)
 		return 0;
 	path = (data[0] & 1) ? "var/lib/dpkg/status.d/fuzz" : "var/lib/dpkg/status";
 	if (!detector_dpkg.match(path, strlen(path), 0644))
 		abort();
-	memset(&out, 0, sizeof(out));
-	rc = detector_dpkg.scan(&out, path, data + 1, size - 1);
-	if (rc != ASEC_OK && rc != ASEC_ENOMEM)
-		abort();
+	detector_fuzz_scan(&out, &detector_dpkg, path, data + 1, size - 1);
 	for (i = 0; i < out.pkgs.count; i++) {
 		const struct pkg *p = &out.pkgs.items[i];
 
-		check_token(p->name, 1);
-		check_token(p->version, 0);
-		check_token(p->arch, 0);
-		check_token(p->source_name, 1);
-		check_token(p->source_version, 0);
-		check_token(p->purl, 1);
+		detector_fuzz_token(p->name, 0, 0, 1024);
+		detector_fuzz_token(p->version, 0, 1, 1024);
+		detector_fuzz_token(p->arch, 0, 1, 1024);
+		detector_fuzz_token(p->source_name, 0, 0, 1024);
+		detector_fuzz_token(p->source_version, 0, 1, 1024);
+		detector_fuzz_token(p->purl, 0, 0, 1024);
 		if (strcmp(p->ecosystem, "deb") != 0 || strcmp(p->kind, "binary") != 0 ||
 		    strcmp(p->package_db, path) != 0 || strncmp(p->purl, "pkg:deb/debian/", 15) != 0)
 			abort();

@@ -7,86 +7,25 @@
  * versions, NULs, invalid UTF-8, CR-only and CRLF line ends, a 10 MB line,
  * a stanza with 100,000 continuation lines and a flood of tiny stanzas.
  */
-#include <stdarg.h>
-#include <stddef.h>
-#include <setjmp.h>
-#include <ftw.h>
-#include <stdio.h>
-#include <stdlib.h>
-#include <string.h>
 #include <time.h>
-#include <cmocka.h>
-#include <jansson.h>
 
-#include "detectors/detector.h"
-#include "error/error.h"
-#include "testing/testing.h"
+#include "detectors/detector_testing.h"
 
 extern const struct detector detector_dpkg;
 
 /* ---- helpers ---------------------------------------------------------- */
-
-static void join(char *buf, size_t size, const char *a, const char *b)
-{
-	int n = snprintf(buf, size, "%s/%s", a, b);
-
-	if (n < 0 || (size_t)n >= size)
-		fail_msg("path too long: %s/%s", a, b);
-}
-
-static unsigned char *read_testdata(const char *name, size_t *len)
-{
-	const char *src = getenv("ASEC_SOURCE_DIR");
-	char dir[2048], path[4096];
-	unsigned char *data;
-
-	join(dir, sizeof(dir), src ? src : ".", "services/scanner-indexer/detectors/testdata/dpkg");
-	join(path, sizeof(path), dir, name);
-	data = testing_read_file(path, len);
-	if (!data)
-		fail_msg("cannot read %s", path);
-	return data;
-}
-
-static void expect_str(const char *what, const char *got, const char *want)
-{
-	if (!want || !want[0]) {
-		if (got && got[0])
-			fail_msg("%s: expected nothing, got \"%s\"", what, got);
-		return;
-	}
-	if (!got || strcmp(got, want) != 0)
-		fail_msg("%s: expected \"%s\", got \"%s\"", what, want, got ? got : "(null)");
-}
 
 static void scan_bytes(struct scan_out *out, const char *path, const void *data, size_t len)
 {
 	assert_int_equal(detector_dpkg.scan(out, path, data, len), ASEC_OK);
 }
 
-static int has_note(const struct scan_out *out, const char *part)
-{
-	size_t i;
-
-	for (i = 0; i < out->note_count; i++)
-		if (strstr(out->notes[i], part))
-			return 1;
-	return 0;
-}
-
-static const char *json_str(json_t *o, const char *key)
-{
-	json_t *v = json_object_get(o, key);
-
-	return json_is_string(v) ? json_string_value(v) : NULL;
-}
-
 /* Every package carries the fields the report needs, whatever else it has. */
 static void check_common(const struct pkg *p, const char *package_db)
 {
-	expect_str("kind", p->kind, "binary");
-	expect_str("ecosystem", p->ecosystem, "deb");
-	expect_str("package_db", p->package_db, package_db);
+	detector_testing_expect_str("kind", p->kind, "binary");
+	detector_testing_expect_str("ecosystem", p->ecosystem, "deb");
+	detector_testing_expect_str("package_db", p->package_db, package_db);
 	assert_non_null(p->purl);
 	assert_true(strncmp(p->purl, "pkg:deb/debian/", 15) == 0);
 }
@@ -102,9 +41,9 @@ static int pkg_cmp(const void *a, const void *b)
 static int json_pkg_cmp(const void *a, const void *b)
 {
 	json_t *x = *(json_t *const *)a, *y = *(json_t *const *)b;
-	int c = strcmp(json_str(x, "name"), json_str(y, "name"));
+	int c = strcmp(detector_testing_json_str(x, "name"), detector_testing_json_str(y, "name"));
 
-	return c ? c : strcmp(json_str(x, "arch") ? json_str(x, "arch") : "", json_str(y, "arch") ? json_str(y, "arch") : "");
+	return c ? c : strcmp(detector_testing_json_str(x, "arch") ? detector_testing_json_str(x, "arch") : "", detector_testing_json_str(y, "arch") ? detector_testing_json_str(y, "arch") : "");
 }
 
 /* Exact comparison of name, version, arch, source name and version; sorted
@@ -128,12 +67,12 @@ static void compare(const char *what, struct scan_out *out, json_t *want, int so
 		const struct pkg *p = &out->pkgs.items[i];
 		char label[512];
 
-		snprintf(label, sizeof(label), "%s: %s", what, json_str(w[i], "name"));
-		expect_str(label, p->name, json_str(w[i], "name"));
-		expect_str(label, p->version, json_str(w[i], "version"));
-		expect_str(label, p->arch, json_str(w[i], "arch"));
-		expect_str(label, p->source_name, json_str(w[i], "sourceName"));
-		expect_str(label, p->source_version, json_str(w[i], "sourceVersion"));
+		snprintf(label, sizeof(label), "%s: %s", what, detector_testing_json_str(w[i], "name"));
+		detector_testing_expect_str(label, p->name, detector_testing_json_str(w[i], "name"));
+		detector_testing_expect_str(label, p->version, detector_testing_json_str(w[i], "version"));
+		detector_testing_expect_str(label, p->arch, detector_testing_json_str(w[i], "arch"));
+		detector_testing_expect_str(label, p->source_name, detector_testing_json_str(w[i], "sourceName"));
+		detector_testing_expect_str(label, p->source_version, detector_testing_json_str(w[i], "sourceVersion"));
 	}
 	free(w);
 }
@@ -144,7 +83,7 @@ static json_t *load_expected(const char *dir)
 	json_error_t jerr;
 	json_t *j;
 
-	join(path, sizeof(path), dir, "expected.json");
+	detector_testing_join(path, sizeof(path), dir, "expected.json");
 	j = json_load_file(path, 0, &jerr);
 	if (!j)
 		fail_msg("%s: %s", path, jerr.text);
@@ -188,7 +127,7 @@ static void check_status_fixture(const char *name, size_t count)
 
 	snprintf(rel, sizeof(rel), "fixtures/os-pkgdb/dpkg/%s", name);
 	testing_shared_path(dir, sizeof(dir), rel);
-	join(path, sizeof(path), dir, "var/lib/dpkg/status");
+	detector_testing_join(path, sizeof(path), dir, "var/lib/dpkg/status");
 	data = testing_read_file(path, &len);
 	assert_non_null(data);
 	expected = load_expected(dir);
@@ -230,44 +169,18 @@ static void test_trivy_third_party(void **state)
 	check_status_fixture("trivy-third-party", 2);
 }
 
-static char walk_root[4096];
-static struct scan_out walk_out;
-static size_t walk_matched, walk_skipped;
-
-/* Hands every file under var/lib/dpkg/status.d the detector claims to
- * scan(), as the layer walker would. */
-static int walk_visit(const char *fpath, const struct stat *sb, int type, struct FTW *ftw)
-{
-	const char *rel = fpath + strlen(walk_root) + 1;
-	unsigned char *data;
-	size_t len;
-
-	(void)sb;
-	(void)ftw;
-	if (type != FTW_F)
-		return 0;
-	if (!detector_dpkg.match(rel, strlen(rel), 0644)) {
-		walk_skipped++;
-		return 0;
-	}
-	walk_matched++;
-	data = testing_read_file(fpath, &len);
-	assert_non_null(data);
-	scan_bytes(&walk_out, rel, data, len);
-	free(data);
-	return 0;
-}
-
 static void test_syft_distroless(void **state)
 {
+	char walk_root[4096];
+	struct scan_out walk_out;
+	size_t walk_matched, walk_skipped;
 	struct pkg *p;
 	json_t *expected;
 
 	(void)state;
 	testing_shared_path(walk_root, sizeof(walk_root), "fixtures/os-pkgdb/dpkg/syft-distroless-deb");
-	memset(&walk_out, 0, sizeof(walk_out));
-	walk_matched = walk_skipped = 0;
-	assert_int_equal(nftw(walk_root, walk_visit, 16, FTW_PHYS), 0);
+	/* Every file under var/lib/dpkg/status.d the detector claims. */
+	detector_testing_walk(&walk_out, &detector_dpkg, walk_root, &walk_matched, &walk_skipped);
 	/* libsqlite3-0 is read; libsqlite3-0.md5sums, copyright, expected.json are not. */
 	assert_int_equal(walk_matched, 1);
 	assert_int_equal(walk_skipped, 3);
@@ -275,8 +188,8 @@ static void test_syft_distroless(void **state)
 	compare("syft-distroless-deb", &walk_out, json_object_get(expected, "packages"), 0);
 	p = &walk_out.pkgs.items[0];
 	check_common(p, "var/lib/dpkg/status.d/libsqlite3-0");
-	expect_str("purl", p->purl, "pkg:deb/debian/libsqlite3-0@3.34.1-3?arch=arm64");
-	expect_str("repository_hint", p->repository_hint, NULL);
+	detector_testing_expect_str("purl", p->purl, "pkg:deb/debian/libsqlite3-0@3.34.1-3?arch=arm64");
+	detector_testing_expect_str("repository_hint", p->repository_hint, NULL);
 	assert_int_equal(walk_out.note_count, 0);
 	scan_out_free(&walk_out);
 	json_decref(expected);
@@ -301,7 +214,7 @@ static void test_syft_status_d_cases(void **state)
 
 		snprintf(rel, sizeof(rel), "var/lib/dpkg/status.d/%s", name);
 		assert_true(detector_dpkg.match(rel, strlen(rel), 0644));
-		join(path, sizeof(path), dir, rel);
+		detector_testing_join(path, sizeof(path), dir, rel);
 		data = testing_read_file(path, &len);
 		assert_non_null(data);
 		memset(&out, 0, sizeof(out));
@@ -310,17 +223,17 @@ static void test_syft_status_d_cases(void **state)
 		for (i = 0; i < out.pkgs.count; i++)
 			check_common(&out.pkgs.items[i], rel);
 		if (strcmp(name, "corrupt") == 0)
-			assert_true(has_note(&out, "malformed lines"));
+			assert_true(detector_testing_has_note(&out, "malformed lines"));
 		if (strcmp(name, "coreutils-relationships") == 0) {
 			/* An epoch keeps its colon; "+" is percent-encoded. */
 			for (i = 0; i < out.pkgs.count; i++)
 				if (strcmp(out.pkgs.items[i].name, "libgmp10") == 0)
-					expect_str("purl", out.pkgs.items[i].purl,
+					detector_testing_expect_str("purl", out.pkgs.items[i].purl,
 						   "pkg:deb/debian/libgmp10@2:6.2.1%2Bdfsg1-1.1?arch=arm64");
 		}
 		if (strcmp(name, "doc-examples") == 0)
 			/* No Version and no Architecture: neither in the purl. */
-			expect_str("purl", out.pkgs.items[5].purl, "pkg:deb/debian/made-up-package-5");
+			detector_testing_expect_str("purl", out.pkgs.items[5].purl, "pkg:deb/debian/made-up-package-5");
 		scan_out_free(&out);
 		free(data);
 		checked++;
@@ -347,11 +260,11 @@ static void compare_list(const char *what, const struct scan_out *out, const str
 	for (i = 0; i < n; i++) {
 		const struct pkg *p = &out->pkgs.items[i];
 
-		expect_str(want[i].name, p->name, want[i].name);
-		expect_str(want[i].name, p->version, want[i].version);
-		expect_str(want[i].name, p->arch, want[i].arch);
-		expect_str(want[i].name, p->source_name, want[i].source_name);
-		expect_str(want[i].name, p->source_version, want[i].source_version);
+		detector_testing_expect_str(want[i].name, p->name, want[i].name);
+		detector_testing_expect_str(want[i].name, p->version, want[i].version);
+		detector_testing_expect_str(want[i].name, p->arch, want[i].arch);
+		detector_testing_expect_str(want[i].name, p->source_name, want[i].source_name);
+		detector_testing_expect_str(want[i].name, p->source_version, want[i].source_version);
 	}
 }
 
@@ -391,12 +304,12 @@ static void test_hostile_status(void **state)
 	size_t len, i;
 
 	(void)state;
-	data = read_testdata("status-hostile", &len);
+	data = detector_testing_read_testdata("dpkg", "status-hostile", &len);
 	memset(&out, 0, sizeof(out));
 	scan_bytes(&out, "var/lib/dpkg/status", data, len);
 	compare_list("status-hostile", &out, want, sizeof(want) / sizeof(want[0]));
 	for (i = 0; i < sizeof(notes) / sizeof(notes[0]); i++)
-		if (!has_note(&out, notes[i]))
+		if (!detector_testing_has_note(&out, notes[i]))
 			fail_msg("missing note: %s", notes[i]);
 	/* Nothing else is noted: removed, half-installed and never-installed
 	 * packages are simply not there. */
@@ -438,12 +351,12 @@ static void test_status_d_without_status(void **state)
 	memset(&out, 0, sizeof(out));
 	scan_bytes(&out, "var/lib/dpkg/status.d/distroless-pkg", text, sizeof(text) - 1);
 	assert_int_equal(out.pkgs.count, 1);
-	expect_str("db", out.pkgs.items[0].package_db, "var/lib/dpkg/status.d/distroless-pkg");
+	detector_testing_expect_str("db", out.pkgs.items[0].package_db, "var/lib/dpkg/status.d/distroless-pkg");
 	scan_out_free(&out);
 	memset(&out, 0, sizeof(out));
 	scan_bytes(&out, "var/lib/dpkg/status", text, sizeof(text) - 1);
 	assert_int_equal(out.pkgs.count, 0);
-	assert_true(has_note(&out, "no Status field"));
+	assert_true(detector_testing_has_note(&out, "no Status field"));
 	scan_out_free(&out);
 }
 
@@ -458,13 +371,13 @@ static void test_bytes(void **state)
 	size_t len;
 
 	(void)state;
-	data = read_testdata("status-bytes", &len);
+	data = detector_testing_read_testdata("dpkg", "status-bytes", &len);
 	memset(&out, 0, sizeof(out));
 	scan_bytes(&out, "var/lib/dpkg/status", data, len);
 	compare_list("status-bytes", &out, want, 1);
-	assert_true(has_note(&out, "stanza at line 1: the package name has characters dpkg does not allow"));
-	assert_true(has_note(&out, "package utf8-version (line 12) has a Version dpkg does not allow"));
-	assert_true(has_note(&out, "package nul-version (line 16) has a Version dpkg does not allow"));
+	assert_true(detector_testing_has_note(&out, "stanza at line 1: the package name has characters dpkg does not allow"));
+	assert_true(detector_testing_has_note(&out, "package utf8-version (line 12) has a Version dpkg does not allow"));
+	assert_true(detector_testing_has_note(&out, "package nul-version (line 16) has a Version dpkg does not allow"));
 	scan_out_free(&out);
 	free(data);
 }
@@ -484,11 +397,11 @@ static void test_line_endings(void **state)
 		unsigned char *data;
 		size_t len;
 
-		data = read_testdata(files[i], &len);
+		data = detector_testing_read_testdata("dpkg", files[i], &len);
 		memset(&out, 0, sizeof(out));
 		scan_bytes(&out, "var/lib/dpkg/status", data, len);
 		compare_list(files[i], &out, want, 2);
-		expect_str("purl", out.pkgs.items[0].purl, "pkg:deb/debian/a@1:2.3-4?arch=amd64");
+		detector_testing_expect_str("purl", out.pkgs.items[0].purl, "pkg:deb/debian/a@1:2.3-4?arch=amd64");
 		assert_int_equal(out.note_count, 0);
 		scan_out_free(&out);
 		free(data);
@@ -516,14 +429,14 @@ static void test_huge_line(void **state)
 	memset(&out, 0, sizeof(out));
 	scan_bytes(&out, "var/lib/dpkg/status", data, big);
 	assert_int_equal(out.pkgs.count, 0);
-	assert_true(has_note(&out, "1 malformed lines"));
+	assert_true(detector_testing_has_note(&out, "1 malformed lines"));
 	scan_out_free(&out);
 
 	memcpy(data, "Package: x\nStatus: install ok installed\nVersion: ", 49);
 	memset(&out, 0, sizeof(out));
 	scan_bytes(&out, "var/lib/dpkg/status.d/x", data, big);
 	assert_int_equal(out.pkgs.count, 0);
-	assert_true(has_note(&out, "package x (line 1) has a Version dpkg does not allow"));
+	assert_true(detector_testing_has_note(&out, "package x (line 1) has a Version dpkg does not allow"));
 	scan_out_free(&out);
 
 	/* The longest version still taken. */
@@ -559,7 +472,7 @@ static void test_continuation_flood(void **state)
 	assert_true(seconds_since(&start) < 2.0);
 	assert_int_equal(out.pkgs.count, 1);
 	/* The field after the long one is still read. */
-	expect_str("arch", out.pkgs.items[0].arch, "amd64");
+	detector_testing_expect_str("arch", out.pkgs.items[0].arch, "amd64");
 	assert_int_equal(out.note_count, 0);
 	scan_out_free(&out);
 	free(data);
@@ -579,7 +492,7 @@ static void test_package_cap(void **state)
 	memset(&out, 0, sizeof(out));
 	scan_bytes(&out, "var/lib/dpkg/status", data, len);
 	assert_int_equal(out.pkgs.count, 200000);
-	assert_true(has_note(&out, "more than 200000 packages"));
+	assert_true(detector_testing_has_note(&out, "more than 200000 packages"));
 	scan_out_free(&out);
 	free(data);
 }
@@ -598,7 +511,7 @@ static void test_oversize_and_empty(void **state)
 	assert_int_equal(out.note_count, 0);
 	/* scan() refuses what the walker would never pass it. */
 	scan_bytes(&out, "var/lib/dpkg/status", "", (size_t)detector_dpkg.max_file_bytes + 1);
-	assert_true(has_note(&out, "over the"));
+	assert_true(detector_testing_has_note(&out, "over the"));
 	scan_out_free(&out);
 }
 

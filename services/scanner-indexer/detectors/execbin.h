@@ -4,7 +4,9 @@
  *
  * Both read executables as a stream and only ever need a few facts from the
  * ELF header - the first 64 bytes, so they are known before anything else -
- * plus a way to pick which files to stream at all, and package URLs.
+ * plus a way to pick which files to stream at all. Their package URLs go
+ * through detector_purl_escape with DETECTOR_PURL_ENCODE_COLON, as they
+ * always have.
  */
 #ifndef ASEC_INDEXER_EXECBIN_H
 #define ASEC_INDEXER_EXECBIN_H
@@ -94,33 +96,6 @@ static inline int execbin_elf_header(struct execbin_elf *e, const unsigned char 
 		e->shstrndx = (unsigned)execbin_get(h + 50, 2, e->big);
 	}
 	return 0;
-}
-
-/*
- * Appends src to dst (of size bytes, holding *used) percent-encoded as a
- * package-url component: everything outside the unreserved set is encoded;
- * keep_slash keeps "/" for the segments of a Go module path. Output that
- * does not fit is cut, never overrun.
- */
-static inline void execbin_purl_append(char *dst, size_t size, size_t *used, const char *src, int keep_slash)
-{
-	static const char hex[] = "0123456789ABCDEF";
-
-	for (; *src; src++) {
-		unsigned char c = (unsigned char)*src;
-		int plain = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-' ||
-			    c == '.' || c == '_' || c == '~' || (keep_slash && c == '/');
-		if (plain) {
-			if (*used + 1 < size)
-				dst[(*used)++] = (char)c;
-		} else if (*used + 3 < size) {
-			dst[(*used)++] = '%';
-			dst[(*used)++] = hex[c >> 4];
-			dst[(*used)++] = hex[c & 15];
-		}
-	}
-	if (size)
-		dst[*used < size ? *used : size - 1] = '\0';
 }
 
 #endif

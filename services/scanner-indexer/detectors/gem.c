@@ -34,10 +34,8 @@
 
 /* Stubs are a few kilobytes; a file this big is not one RubyGems wrote. */
 #define GEM_MAX_FILE_BYTES (4u << 20)
-/* No real name, version or platform comes near this. */
-#define GEM_MAX_FIELD 512
 #define GEM_MAX_VAR 64
-#define GEM_PURL_MAX (64 + 3 * 3 * GEM_MAX_FIELD)
+#define GEM_PURL_MAX (64 + 3 * 3 * DETECTOR_MAX_FIELD)
 
 /* A slice of the file; set means the file said something (possibly ""). */
 struct gem_str {
@@ -281,14 +279,15 @@ static void gem_read(struct gem_fields *assigned, struct gem_fields *stub, const
 	}
 }
 
-/* Printable ASCII without white space: RubyGems only accepts names of
- * letters, digits, ".", "-" and "_", versions are digits and letters, and
- * platforms look like "x86_64-linux". Anything else is not a real gem. */
+/* Printable ASCII without white space, on top of detector_field_ok:
+ * RubyGems only accepts names of letters, digits, ".", "-" and "_", versions
+ * are digits and letters, and platforms look like "x86_64-linux". Anything
+ * else is not a real gem. */
 static int gem_field_ok(const struct gem_str *f)
 {
 	size_t i;
 
-	if (!f->set || f->len == 0 || f->len > GEM_MAX_FIELD)
+	if (!f->set || !detector_field_ok(f->s, f->len))
 		return 0;
 	for (i = 0; i < f->len; i++) {
 		unsigned char c = (unsigned char)f->s[i];
@@ -297,26 +296,6 @@ static int gem_field_ok(const struct gem_str *f)
 			return 0;
 	}
 	return 1;
-}
-
-static void gem_purl_put(char *buf, size_t *len, const struct gem_str *f)
-{
-	static const char hex[] = "0123456789ABCDEF";
-	size_t i;
-
-	for (i = 0; i < f->len && *len + 4 < GEM_PURL_MAX; i++) {
-		unsigned char c = (unsigned char)f->s[i];
-
-		if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-' ||
-		    c == '.' || c == '_' || c == '~' || c == ':') {
-			buf[(*len)++] = (char)c;
-		} else {
-			buf[(*len)++] = '%';
-			buf[(*len)++] = hex[c >> 4];
-			buf[(*len)++] = hex[c & 15];
-		}
-	}
-	buf[*len] = '\0';
 }
 
 static int gem_scan(struct scan_out *out, const char *path, const unsigned char *data, size_t len)
@@ -337,7 +316,7 @@ static int gem_scan(struct scan_out *out, const char *path, const unsigned char 
 	}
 	if (!gem_field_ok(&f.name) || !gem_field_ok(&f.version)) {
 		scan_note(out, "%s: name or version is over %d bytes or not printable ASCII; skipped", path,
-			  GEM_MAX_FIELD);
+			  DETECTOR_MAX_FIELD);
 		goto out;
 	}
 	/* "ruby" is the platform of pure-Ruby gems, i.e. none. */
@@ -352,15 +331,14 @@ static int gem_scan(struct scan_out *out, const char *path, const unsigned char 
 		rc = ASEC_ENOMEM;
 		goto out;
 	}
-	plen = strlen("pkg:gem/");
-	memcpy(purl, "pkg:gem/", plen + 1);
-	gem_purl_put(purl, &plen, &f.name);
-	purl[plen++] = '@';
-	gem_purl_put(purl, &plen, &f.version);
+	plen = 0;
+	detector_purl_append(purl, sizeof(purl), &plen, "pkg:gem/");
+	detector_purl_escape(purl, sizeof(purl), &plen, f.name.s, f.name.len, 0);
+	detector_purl_append(purl, sizeof(purl), &plen, "@");
+	detector_purl_escape(purl, sizeof(purl), &plen, f.version.s, f.version.len, 0);
 	if (platform) {
-		memcpy(purl + plen, "?platform=", strlen("?platform=") + 1);
-		plen += strlen("?platform=");
-		gem_purl_put(purl, &plen, &f.platform);
+		detector_purl_append(purl, sizeof(purl), &plen, "?platform=");
+		detector_purl_escape(purl, sizeof(purl), &plen, f.platform.s, f.platform.len, 0);
 	}
 	memset(&p, 0, sizeof(p));
 	p.name = name;

@@ -5,57 +5,31 @@
  * fallback, values that are not literals, and hostile files: megabyte-long
  * lines, control characters, absurd lengths.
  */
-#include <stdarg.h>
-#include <stddef.h>
-#include <setjmp.h>
-#include <stdio.h>
-#include <stdlib.h>
-#include <string.h>
 #include <time.h>
-#include <cmocka.h>
-#include <jansson.h>
 
-#include "detectors/detector.h"
-#include "error/error.h"
-#include "testing/testing.h"
+#include "detectors/detector_testing.h"
 
 extern const struct detector detector_gem;
 
-static void join(char *buf, size_t size, const char *a, const char *b)
-{
-	int n = snprintf(buf, size, "%s/%s", a, b);
-
-	if (n < 0 || (size_t)n >= size)
-		fail_msg("path too long: %s/%s", a, b);
-}
-
 static void scan_bytes(struct scan_out *out, const char *path, const void *data, size_t len)
 {
-	memset(out, 0, sizeof(*out));
-	assert_int_equal(detector_gem.scan(out, path, data, len), ASEC_OK);
+	detector_testing_scan(out, &detector_gem, path, data, len);
 }
 
 static void scan_file(struct scan_out *out, const char *dir, const char *name)
 {
 	char file[4096], path[1024];
-	unsigned char *data;
-	size_t len;
 
-	join(file, sizeof(file), dir, name);
-	data = testing_read_file(file, &len);
-	if (!data)
-		fail_msg("cannot read %s", file);
+	detector_testing_join(file, sizeof(file), dir, name);
 	snprintf(path, sizeof(path), "usr/lib/ruby/gems/3.1.0/specifications/%s", name);
-	scan_bytes(out, path, data, len);
-	free(data);
+	detector_testing_scan_file(out, &detector_gem, path, file);
 }
 
 static void scan_testdata(struct scan_out *out, const char *name)
 {
-	const char *src = getenv("ASEC_SOURCE_DIR");
 	char dir[2048];
 
-	join(dir, sizeof(dir), src ? src : ".", "services/scanner-indexer/detectors/testdata/gem");
+	detector_testing_testdata_dir(dir, sizeof(dir), "gem");
 	scan_file(out, dir, name);
 }
 
@@ -76,7 +50,7 @@ static void compare_fixture(const char *fixture_rel)
 	int checked = 0;
 
 	testing_shared_path(fixture, sizeof(fixture), fixture_rel);
-	join(expected_path, sizeof(expected_path), fixture, "expected.json");
+	detector_testing_join(expected_path, sizeof(expected_path), fixture, "expected.json");
 	expected = json_load_file(expected_path, 0, &jerr);
 	assert_non_null(expected);
 	specs = json_object_get(expected, "gemspecs");

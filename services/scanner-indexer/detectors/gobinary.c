@@ -661,12 +661,12 @@ static int gobin_add(struct scan_out *out, const char *path, const char *name, c
 		error_set("out of memory reporting a Go module");
 		return ASEC_ENOMEM;
 	}
-	used = (size_t)snprintf(purl, size, "pkg:golang/");
-	execbin_purl_append(purl, size, &used, name, 1);
+	purl[0] = '\0';
+	detector_purl_append(purl, size, &used, "pkg:golang/");
+	detector_purl_escape(purl, size, &used, name, strlen(name), DETECTOR_PURL_KEEP_SLASH | DETECTOR_PURL_ENCODE_COLON);
 	if (version) {
-		purl[used++] = '@';
-		purl[used] = '\0';
-		execbin_purl_append(purl, size, &used, version, 0);
+		detector_purl_append(purl, size, &used, "@");
+		detector_purl_escape(purl, size, &used, version, strlen(version), DETECTOR_PURL_ENCODE_COLON);
 	}
 	if (local && gobin_printable(local) && asprintf(&hint, "replaced by local directory %s", local) < 0)
 		hint = NULL;

@@ -13,20 +13,7 @@
  * big endian). ASEC_GOBIN_TESTDATA_OUT=<dir> writes them out: that is how
  * testdata/gobinary/ was made, and the test reads those files back.
  */
-#include <stdarg.h>
-#include <stddef.h>
-#include <setjmp.h>
-#include <cmocka.h>
-
-#include <jansson.h>
-#include <stdint.h>
-#include <stdio.h>
-#include <stdlib.h>
-#include <string.h>
-
-#include "detectors/detector.h"
-#include "error/error.h"
-#include "testing/testing.h"
+#include "detectors/detector_testing.h"
 
 extern const struct detector detector_gobinary;
 
@@ -39,68 +26,15 @@ static const char sentinel_end[] = "\xf9"
 
 /* ---- running the stream ---- */
 
-static void dump(const struct scan_out *out)
-{
-	size_t i;
-
-	for (i = 0; i < out->pkgs.count; i++)
-		printf("  pkg %s %s %s %s\n", out->pkgs.items[i].name,
-		       out->pkgs.items[i].version ? out->pkgs.items[i].version : "-", out->pkgs.items[i].package_db,
-		       out->pkgs.items[i].purl);
-	for (i = 0; i < out->note_count; i++)
-		printf("  note %s\n", out->notes[i]);
-}
-
-/* Streams d (declared size `size`, which may exceed n: the rest is zeros). */
 static void stream_sized(struct scan_out *out, const char *path, const unsigned char *d, size_t n, uint64_t size,
 			 size_t chunk)
 {
-	void *st = NULL;
-	size_t off = 0;
-	static unsigned char zeros[1 << 20];
-
-	memset(out, 0, sizeof(*out));
-	assert_int_equal(detector_gobinary.stream_begin(&st, path, size), ASEC_OK);
-	while (off < n) {
-		size_t take = n - off < chunk ? n - off : chunk;
-		assert_int_equal(detector_gobinary.stream_chunk(st, d + off, take), ASEC_OK);
-		off += take;
-	}
-	while (off < size) {
-		size_t take = size - off < sizeof(zeros) ? (size_t)(size - off) : sizeof(zeros);
-		assert_int_equal(detector_gobinary.stream_chunk(st, zeros, take), ASEC_OK);
-		off += take;
-	}
-	assert_int_equal(detector_gobinary.stream_end(st, out), ASEC_OK);
-	if (getenv("ASEC_TEST_VERBOSE")) {
-		printf("stream %s (%zu bytes, chunks of %zu)\n", path, n, chunk);
-		dump(out);
-	}
+	detector_testing_stream(out, &detector_gobinary, path, d, n, size, chunk);
 }
 
 static void stream(struct scan_out *out, const char *path, const unsigned char *d, size_t n, size_t chunk)
 {
-	stream_sized(out, path, d, n, n, chunk);
-}
-
-static const struct pkg *find(const struct scan_out *out, const char *name)
-{
-	size_t i;
-
-	for (i = 0; i < out->pkgs.count; i++)
-		if (strcmp(out->pkgs.items[i].name, name) == 0)
-			return &out->pkgs.items[i];
-	return NULL;
-}
-
-static int has_note(const struct scan_out *out, const char *needle)
-{
-	size_t i;
-
-	for (i = 0; i < out->note_count; i++)
-		if (strstr(out->notes[i], needle))
-			return 1;
-	return 0;
+	detector_testing_stream(out, &detector_gobinary, path, d, n, n, chunk);
 }
 
 struct want {
@@ -113,12 +47,12 @@ static void expect_exactly(const struct scan_out *out, const char *path, const s
 	size_t i;
 
 	if (out->pkgs.count != n)
-		dump(out);
+		detector_testing_dump(out);
 	assert_int_equal(out->pkgs.count, n);
 	for (i = 0; i < n; i++) {
-		const struct pkg *p = find(out, w[i].name);
+		const struct pkg *p = detector_testing_find(out, w[i].name);
 		if (!p) {
-			dump(out);
+			detector_testing_dump(out);
 			fail_msg("missing %s", w[i].name);
 		}
 		if (w[i].version)
@@ -170,10 +104,10 @@ static void check_go_fixture(const char *dir_rel, const char *bin)
 		stream(&out, label, d, n, chunk_sizes[c]);
 		assert_int_equal(out.note_count, 0);
 		assert_int_equal(out.pkgs.count, 2 + json_array_size(deps));
-		p = find(&out, "stdlib");
+		p = detector_testing_find(&out, "stdlib");
 		assert_non_null(p);
 		assert_string_equal(p->version, stdv);
-		p = find(&out, main_path);
+		p = detector_testing_find(&out, main_path);
 		assert_non_null(p);
 		assert_string_equal(json_string_value(json_object_get(json_object_get(b, "main"), "version")),
 				    "(devel)");
@@ -181,7 +115,7 @@ static void check_go_fixture(const char *dir_rel, const char *bin)
 		json_array_foreach(deps, i, dep)
 		{
 			char purl[512];
-			p = find(&out, json_string_value(json_object_get(dep, "path")));
+			p = detector_testing_find(&out, json_string_value(json_object_get(dep, "path")));
 			assert_non_null(p);
 			assert_string_equal(p->version, json_string_value(json_object_get(dep, "version")));
 			snprintf(purl, sizeof(purl), "pkg:golang/%s@%s", p->name, p->version);
@@ -241,9 +175,9 @@ static void test_fixture_go115(void **state)
 	snprintf(path, sizeof(path), "%s/test.elf", dir);
 	d = testing_read_file(path, &n);
 	stream(&out, "test.elf", d, n, 32768);
-	assert_string_equal(find(&out, "stdlib")->version, json_string_value(json_object_get(t, "stdlib")));
+	assert_string_equal(detector_testing_find(&out, "stdlib")->version, json_string_value(json_object_get(t, "stdlib")));
 	assert_string_equal(json_string_value(json_object_get(json_object_get(t, "root"), "version")), "");
-	assert_null(find(&out, json_string_value(json_object_get(json_object_get(t, "root"), "name")))->version);
+	assert_null(detector_testing_find(&out, json_string_value(json_object_get(json_object_get(t, "root"), "name")))->version);
 	deps = json_object_get(t, "deps");
 	json_array_foreach(deps, i, dep)
 	{
@@ -251,7 +185,7 @@ static void test_fixture_go115(void **state)
 		const char *at = strchr(json_string_value(dep), '@');
 		snprintf(want, sizeof(want), "%s", json_string_value(dep));
 		want[at - json_string_value(dep)] = '\0';
-		snprintf(got, sizeof(got), "%s@%s", want, find(&out, want)->version);
+		snprintf(got, sizeof(got), "%s@%s", want, detector_testing_find(&out, want)->version);
 		assert_string_equal(got, json_string_value(dep));
 	}
 	assert_int_equal(out.pkgs.count, 2 + json_array_size(deps));
@@ -260,13 +194,13 @@ static void test_fixture_go115(void **state)
 	/* Declared over 64 MiB: nothing is kept, the old layout cannot be read. */
 	stream_sized(&out, "big.elf", d, n, (uint64_t)65 << 20, 1 << 20);
 	assert_int_equal(out.pkgs.count, 0);
-	assert_true(has_note(&out, "big.elf: pre-1.18 Go binary: build info not recoverable from a stream"));
+	assert_true(detector_testing_has_note(&out, "big.elf: pre-1.18 Go binary: build info not recoverable from a stream"));
 	scan_out_free(&out);
 
 	/* Cut right after the header: the strings it points to are not there. */
 	stream(&out, "cut.elf", d, 0x19e000 + 32, 65536);
 	assert_int_equal(out.pkgs.count, 0);
-	assert_true(has_note(&out, "cut.elf: pre-1.18 Go build info points outside the file's segments"));
+	assert_true(detector_testing_has_note(&out, "cut.elf: pre-1.18 Go build info points outside the file's segments"));
 	scan_out_free(&out);
 	free(d);
 	json_decref(root);
@@ -281,14 +215,6 @@ struct gospec {
 	size_t pad;            /* extra bytes of "text" before the rodata */
 	int bare;              /* module info without its sentinels */
 };
-
-static void put(unsigned char *b, size_t off, uint64_t v, unsigned width, int big)
-{
-	unsigned i;
-
-	for (i = 0; i < width; i++)
-		b[off + (big ? width - 1 - i : i)] = (unsigned char)(v >> (8 * i));
-}
 
 /* Builds the binary described by s; returns its bytes and length. */
 static unsigned char *gobin_elf(size_t *len, const struct gospec *s)
@@ -320,36 +246,36 @@ static unsigned char *gobin_elf(size_t *len, const struct gospec *s)
 	b[4] = s->is64 ? 2 : 1;
 	b[5] = s->big ? 2 : 1;
 	b[6] = 1;
-	put(b, 16, 2, 2, s->big);
-	put(b, 18, 62, 2, s->big);
+	detector_testing_put(b, 16, 2, 2, s->big);
+	detector_testing_put(b, 18, 62, 2, s->big);
 	if (s->is64) {
-		put(b, 32, ehsize, 8, s->big);
-		put(b, 54, phsize, 2, s->big);
-		put(b, 56, 2, 2, s->big);
+		detector_testing_put(b, 32, ehsize, 8, s->big);
+		detector_testing_put(b, 54, phsize, 2, s->big);
+		detector_testing_put(b, 56, 2, 2, s->big);
 	} else {
-		put(b, 28, ehsize, 4, s->big);
-		put(b, 42, phsize, 2, s->big);
-		put(b, 44, 2, 2, s->big);
+		detector_testing_put(b, 28, ehsize, 4, s->big);
+		detector_testing_put(b, 42, phsize, 2, s->big);
+		detector_testing_put(b, 44, 2, 2, s->big);
 	}
 	for (i = 0; i < 2; i++) {
 		size_t p = ehsize + i * phsize;
 		uint64_t type = i == 0 ? 4 : 1, off = i == 0 ? note : 0, sz = i == 0 ? 24 : total;
-		put(b, p, type, 4, s->big);
+		detector_testing_put(b, p, type, 4, s->big);
 		if (s->is64) {
-			put(b, p + 4, 5, 4, s->big);
-			put(b, p + 8, off, 8, s->big);
-			put(b, p + 16, base + off, 8, s->big);
-			put(b, p + 32, sz, 8, s->big);
+			detector_testing_put(b, p + 4, 5, 4, s->big);
+			detector_testing_put(b, p + 8, off, 8, s->big);
+			detector_testing_put(b, p + 16, base + off, 8, s->big);
+			detector_testing_put(b, p + 32, sz, 8, s->big);
 		} else {
-			put(b, p + 4, off, 4, s->big);
-			put(b, p + 8, base + off, 4, s->big);
-			put(b, p + 16, sz, 4, s->big);
+			detector_testing_put(b, p + 4, off, 4, s->big);
+			detector_testing_put(b, p + 8, base + off, 4, s->big);
+			detector_testing_put(b, p + 16, sz, 4, s->big);
 		}
 	}
 	/* The Go build ID note (or another owner's note). */
-	put(b, note, 4, 4, s->big);
-	put(b, note + 4, 8, 4, s->big);
-	put(b, note + 8, 4, 4, s->big);
+	detector_testing_put(b, note, 4, 4, s->big);
+	detector_testing_put(b, note + 4, 8, 4, s->big);
+	detector_testing_put(b, note + 8, 4, 4, s->big);
 	memcpy(b + note + 12, s->go_note ? "Go\0\0" : "GNU\0", 4);
 	memcpy(b + note + 16, "buildid!", 8);
 	/* "text": bytes that look like nothing in particular. */
@@ -390,12 +316,12 @@ static unsigned char *gobin_elf(size_t *len, const struct gospec *s)
 		/* Pointers to two string headers right after the 32-byte header. */
 		size_t sh = bi + 32;
 		b[bi + 15] = s->big ? 1 : 0;
-		put(b, bi + 16, base + sh, ptr, s->big);
-		put(b, bi + 16 + ptr, base + sh + 2 * ptr, ptr, s->big);
-		put(b, sh, base + rodata, ptr, s->big);
-		put(b, sh + ptr, vlen, ptr, s->big);
-		put(b, sh + 2 * ptr, base + rodata + vlen, ptr, s->big);
-		put(b, sh + 3 * ptr, mlen, ptr, s->big);
+		detector_testing_put(b, bi + 16, base + sh, ptr, s->big);
+		detector_testing_put(b, bi + 16 + ptr, base + sh + 2 * ptr, ptr, s->big);
+		detector_testing_put(b, sh, base + rodata, ptr, s->big);
+		detector_testing_put(b, sh + ptr, vlen, ptr, s->big);
+		detector_testing_put(b, sh + 2 * ptr, base + rodata + vlen, ptr, s->big);
+		detector_testing_put(b, sh + 3 * ptr, mlen, ptr, s->big);
 	}
 	free(mod);
 	*len = total;
@@ -415,20 +341,6 @@ static void write_testdata(const char *name, const unsigned char *d, size_t n)
 	assert_non_null(f);
 	assert_int_equal(fwrite(d, 1, n, f), n);
 	fclose(f);
-}
-
-static unsigned char *read_testdata(const char *name, size_t *n)
-{
-	const char *src = getenv("ASEC_SOURCE_DIR");
-	char path[1024];
-	unsigned char *d;
-
-	snprintf(path, sizeof(path), "%s/services/scanner-indexer/detectors/testdata/gobinary/%s",
-		 src && src[0] ? src : ".", name);
-	d = testing_read_file(path, n);
-	if (!d)
-		fail_msg("cannot read %s", path);
-	return d;
 }
 
 static const char replace_modinfo[] =
@@ -467,14 +379,14 @@ static void test_synthetic_inline(void **state)
 	for (c = 0; c < sizeof(chunk_sizes) / sizeof(chunk_sizes[0]); c++) {
 		stream(&out, "bin/app", d, n, chunk_sizes[c]);
 		expect_exactly(&out, "bin/app", replace_want, 6);
-		assert_string_equal(find(&out, "example.com/local")->repository_hint,
+		assert_string_equal(detector_testing_find(&out, "example.com/local")->repository_hint,
 				    "replaced by local directory ../local");
-		assert_null(find(&out, "github.com/golang/net")->repository_hint);
+		assert_null(detector_testing_find(&out, "github.com/golang/net")->repository_hint);
 		assert_int_equal(out.note_count, 0);
 		scan_out_free(&out);
 	}
 	free(d);
-	d = read_testdata("inline-replace.elf", &n);
+	d = detector_testing_read_testdata("gobinary", "inline-replace.elf", &n);
 	stream(&out, "bin/app", d, n, 4096);
 	expect_exactly(&out, "bin/app", replace_want, 6);
 	scan_out_free(&out);
@@ -514,7 +426,7 @@ static void test_synthetic_old_layout(void **state)
 			free(d);
 		}
 	}
-	d = read_testdata("old-32-be.elf", &n);
+	d = detector_testing_read_testdata("gobinary", "old-32-be.elf", &n);
 	stream(&out, "bin/app", d, n, 999);
 	expect_exactly(&out, "bin/app", w, 6);
 	scan_out_free(&out);
@@ -526,7 +438,7 @@ static void test_synthetic_old_layout(void **state)
 		d = gobin_elf(&n, &s);
 		stream(&out, "bin/app", d, n, 4096);
 		assert_int_equal(out.pkgs.count, 0);
-		assert_true(has_note(&out, "bin/app: pre-1.18 Go binary without a Go build ID note: build info not "
+		assert_true(detector_testing_has_note(&out, "bin/app: pre-1.18 Go binary without a Go build ID note: build info not "
 					   "recoverable"));
 		scan_out_free(&out);
 		free(d);
@@ -546,7 +458,7 @@ static void test_synthetic_edges(void **state)
 		d = gobin_elf(&n, &s);
 		stream(&out, "bin/x", d, n, 1);
 		assert_int_equal(out.pkgs.count, 1);
-		assert_string_equal(find(&out, "stdlib")->version, "v1.20");
+		assert_string_equal(detector_testing_find(&out, "stdlib")->version, "v1.20");
 		scan_out_free(&out);
 		free(d);
 	}
@@ -556,8 +468,8 @@ static void test_synthetic_edges(void **state)
 		d = gobin_elf(&n, &s);
 		stream(&out, "bin/x", d, n, 100);
 		assert_int_equal(out.pkgs.count, 1);
-		assert_string_equal(find(&out, "x")->version, "v1.0.0");
-		assert_true(has_note(&out, "bin/x: Go version \"devel go1.23-abcdef Tue Jan 1\" is not a release"));
+		assert_string_equal(detector_testing_find(&out, "x")->version, "v1.0.0");
+		assert_true(detector_testing_has_note(&out, "bin/x: Go version \"devel go1.23-abcdef Tue Jan 1\" is not a release"));
 		scan_out_free(&out);
 		free(d);
 	}
@@ -571,7 +483,7 @@ static void test_synthetic_edges(void **state)
 		d = gobin_elf(&n, &s);
 		stream(&out, "bin/x", d, n, 100);
 		/* The key under <main module>/cmd/ is preferred over main.version. */
-		assert_string_equal(find(&out, "m.io/a")->version, "3.0.0");
+		assert_string_equal(detector_testing_find(&out, "m.io/a")->version, "3.0.0");
 		scan_out_free(&out);
 		free(d);
 	}
@@ -582,7 +494,7 @@ static void test_synthetic_edges(void **state)
 				    0, 0 };
 		d = gobin_elf(&n, &s);
 		stream(&out, "bin/x", d, n, 100);
-		assert_null(find(&out, "m.io/a")->version);
+		assert_null(detector_testing_find(&out, "m.io/a")->version);
 		scan_out_free(&out);
 		free(d);
 	}
@@ -604,19 +516,19 @@ static void test_corrupt(void **state)
 	for (cut = bi + 16; cut < n; cut++) {
 		stream(&out, "bin/t", d, cut, 3);
 		if (cut < bi + 32 + 1 + 8 + 1 + 32 + 10)
-			assert_true(has_note(&out, "bin/t: Go build info cut short at the end of the file"));
+			assert_true(detector_testing_has_note(&out, "bin/t: Go build info cut short at the end of the file"));
 		scan_out_free(&out);
 	}
 	/* A length of 2^62: corrupt. */
 	memcpy(d + bi + 32, "\x80\x80\x80\x80\x80\x80\x80\x80\x40", 9);
 	stream(&out, "bin/t", d, n, 64);
-	assert_true(has_note(&out, "bin/t: corrupt Go build info at offset"));
+	assert_true(detector_testing_has_note(&out, "bin/t: corrupt Go build info at offset"));
 	assert_int_equal(out.pkgs.count, 0);
 	scan_out_free(&out);
 	/* An overlong uvarint. */
 	memcpy(d + bi + 32, "\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff\x01", 11);
 	stream(&out, "bin/t", d, n, 64);
-	assert_true(has_note(&out, "bin/t: corrupt Go build info"));
+	assert_true(detector_testing_has_note(&out, "bin/t: corrupt Go build info"));
 	scan_out_free(&out);
 	free(d);
 	/* Module info without its sentinels is not module info (Go's rule): stdlib only. */
@@ -627,7 +539,7 @@ static void test_corrupt(void **state)
 		d = gobin_elf(&n, &bare);
 		stream(&out, "bin/t", d, n, 64);
 		assert_int_equal(out.pkgs.count, 1);
-		assert_non_null(find(&out, "stdlib"));
+		assert_non_null(detector_testing_find(&out, "stdlib"));
 		scan_out_free(&out);
 		free(d);
 	}

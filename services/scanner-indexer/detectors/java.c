@@ -65,10 +65,13 @@
 
 #include "error/error.h"
 
-#define JAVA_MAX_FILE_BYTES ((size_t)256 << 20)
+/* With the walker's copy of the file and the nested archives held at once,
+ * a hostile jar stays under the service's 256 MiB memory bound. */
+#define JAVA_MAX_FILE_BYTES ((size_t)128 << 20)
 #define JAVA_MAX_DEPTH 4
 #define JAVA_MAX_META_BYTES ((size_t)1 << 20)
 #define JAVA_MAX_NESTED_BYTES ((size_t)64 << 20)
+#define JAVA_MAX_NESTED_HELD ((size_t)64 << 20) /* all nesting levels together */
 #define JAVA_MAX_INFLATED ((uint64_t)512 << 20)
 #define JAVA_MAX_ENTRIES 262144
 #define JAVA_MAX_PKGS 10000
@@ -82,6 +85,7 @@ struct java_walk {
 	uint64_t inflated;
 	size_t pkgs;
 	int exhausted;        /* inflate budget spent: read nothing more */
+	size_t held;          /* bytes of nested archives in memory now, all levels */
 	int pkgs_noted;
 };
 
@@ -186,44 +190,23 @@ nomem:
 	return ASEC_ENOMEM;
 }
 
-/* Percent-encodes one purl component (everything but the unreserved set). */
-static void java_purl_escape(char *dst, size_t size, size_t *used, const char *src)
-{
-	static const char hex[] = "0123456789ABCDEF";
-
-	for (; *src; src++) {
-		unsigned char c = (unsigned char)*src;
-		if (isalnum(c) || c == '-' || c == '.' || c == '_' || c == '~') {
-			if (*used + 1 < size)
-				dst[(*used)++] = (char)c;
-		} else if (*used + 3 < size) {
-			dst[(*used)++] = '%';
-			dst[(*used)++] = hex[c >> 4];
-			dst[(*used)++] = hex[c & 15];
-		}
-	}
-	dst[*used] = '\0';
-}
-
+/* pkg:maven/<group>/<artifact>@<version>; ":" is encoded as it always has
+ * been here (DETECTOR_PURL_ENCODE_COLON). */
 static void java_purl(char *dst, size_t size, const struct java_coord *c)
 {
+	const unsigned flags = DETECTOR_PURL_ENCODE_COLON;
 	size_t used = 0;
 
-	used = (size_t)snprintf(dst, size, "pkg:maven/");
+	dst[0] = '\0';
+	detector_purl_append(dst, size, &used, "pkg:maven/");
 	if (java_nonempty(c->group)) {
-		java_purl_escape(dst, size, &used, c->group);
-		if (used + 1 < size) {
-			dst[used++] = '/';
-			dst[used] = '\0';
-		}
+		detector_purl_escape(dst, size, &used, c->group, strlen(c->group), flags);
+		detector_purl_append(dst, size, &used, "/");
 	}
-	java_purl_escape(dst, size, &used, c->artifact);
+	detector_purl_escape(dst, size, &used, c->artifact, strlen(c->artifact), flags);
 	if (java_nonempty(c->version)) {
-		if (used + 1 < size) {
-			dst[used++] = '@';
-			dst[used] = '\0';
-		}
-		java_purl_escape(dst, size, &used, c->version);
+		detector_purl_append(dst, size, &used, "@");
+		detector_purl_escape(dst, size, &used, c->version, strlen(c->version), flags);
 	}
 }
 
@@ -707,12 +690,22 @@ static int java_nested(struct java_walk *w, struct java_seen *seen, struct archi
 		rc = java_emit_by_name(w, seen, child);
 		goto out;
 	}
-	rc = java_read_entry(&st, &buf, &n, w, a, e, JAVA_MAX_NESTED_BYTES);
+	if (w->held >= JAVA_MAX_NESTED_HELD) {
+		scan_note(w->out, "%s: nested archives already hold %zu MiB in memory; identified by name only", child,
+			  JAVA_MAX_NESTED_HELD >> 20);
+		rc = java_emit_by_name(w, seen, child);
+		goto out;
+	}
+	rc = java_read_entry(&st, &buf, &n, w, a, e,
+			     JAVA_MAX_NESTED_HELD - w->held < JAVA_MAX_NESTED_BYTES ? JAVA_MAX_NESTED_HELD - w->held
+										: JAVA_MAX_NESTED_BYTES);
 	if (rc)
 		goto out;
 	switch (st) {
 	case JAVA_READ_OK:
+		w->held += n;
 		rc = java_scan_archive(w, child, buf, n, depth + 1);
+		w->held -= n;
 		break;
 	case JAVA_READ_TOO_BIG:
 		scan_note(w->out, "%s: nested archive inflates past the %zu MiB limit; identified by name only", child,

@@ -18,21 +18,9 @@
  * testdata/java/ and the fuzz seeds were made, and the test reads those
  * files back to keep them honest.
  */
-#include <stdarg.h>
-#include <stddef.h>
-#include <setjmp.h>
-#include <cmocka.h>
-
-#include <jansson.h>
-#include <stdint.h>
-#include <stdio.h>
-#include <stdlib.h>
-#include <string.h>
 #include <zlib.h>
 
-#include "detectors/detector.h"
-#include "error/error.h"
-#include "testing/testing.h"
+#include "detectors/detector_testing.h"
 
 extern const struct detector detector_java;
 
@@ -241,17 +229,6 @@ static unsigned char *zero_bomb(size_t mib, size_t *clen, uint32_t *crc)
 
 /* ---- helpers ---- */
 
-static void dump(const struct scan_out *out)
-{
-	size_t i;
-
-	for (i = 0; i < out->pkgs.count; i++)
-		printf("  pkg %s %s [%s] %s %s\n", out->pkgs.items[i].name, out->pkgs.items[i].version,
-		       out->pkgs.items[i].repository_hint, out->pkgs.items[i].package_db, out->pkgs.items[i].purl);
-	for (i = 0; i < out->note_count; i++)
-		printf("  note %s\n", out->notes[i]);
-}
-
 static void scan(struct scan_out *out, const char *path, const unsigned char *d, size_t n)
 {
 	memset(out, 0, sizeof(*out));
@@ -259,7 +236,7 @@ static void scan(struct scan_out *out, const char *path, const unsigned char *d,
 	assert_int_equal(detector_java.scan(out, path, d, n), ASEC_OK);
 	if (getenv("ASEC_TEST_VERBOSE")) {
 		printf("scan %s (%zu bytes)\n", path, n);
-		dump(out);
+		detector_testing_dump(out);
 	}
 }
 
@@ -275,16 +252,6 @@ static const struct pkg *find(const struct scan_out *out, const char *name, cons
 	return NULL;
 }
 
-static int has_note(const struct scan_out *out, const char *needle)
-{
-	size_t i;
-
-	for (i = 0; i < out->note_count; i++)
-		if (strstr(out->notes[i], needle))
-			return 1;
-	return 0;
-}
-
 struct want {
 	const char *name, *version, *package_db, *hint, *purl;
 };
@@ -295,12 +262,12 @@ static void expect_exactly(const struct scan_out *out, const struct want *w, siz
 	size_t i;
 
 	if (out->pkgs.count != n)
-		dump(out);
+		detector_testing_dump(out);
 	assert_int_equal(out->pkgs.count, n);
 	for (i = 0; i < n; i++) {
 		const struct pkg *p = find(out, w[i].name, w[i].version);
 		if (!p) {
-			dump(out);
+			detector_testing_dump(out);
 			fail_msg("missing %s %s", w[i].name, w[i].version);
 		}
 		assert_string_equal(p->package_db, w[i].package_db);
@@ -324,21 +291,6 @@ static void write_testdata(const char *name, const unsigned char *d, size_t n)
 	assert_non_null(f);
 	assert_int_equal(fwrite(d, 1, n, f), n);
 	fclose(f);
-}
-
-/* Reads testdata/java/<name> from the source tree (the committed copy). */
-static unsigned char *read_testdata(const char *name, size_t *n)
-{
-	const char *src = getenv("ASEC_SOURCE_DIR");
-	char path[1024];
-	unsigned char *d;
-
-	snprintf(path, sizeof(path), "%s/services/scanner-indexer/detectors/testdata/java/%s",
-		 src && src[0] ? src : ".", name);
-	d = testing_read_file(path, n);
-	if (!d)
-		fail_msg("cannot read %s", path);
-	return d;
 }
 
 static unsigned char *fixture(const char *jar, size_t *n)
@@ -601,7 +553,7 @@ static void test_duplicates(void **state)
 	scan(&out, "x.jar", jar, n);
 	assert_int_equal(out.pkgs.count, 1);
 	assert_string_equal(out.pkgs.items[0].package_db, "x.jar:foo/foo/pom.properties");
-	assert_true(has_note(&out, "bar/baz/pom.properties: no groupId, artifactId and version"));
+	assert_true(detector_testing_has_note(&out, "bar/baz/pom.properties: no groupId, artifactId and version"));
 	scan_out_free(&out);
 	free(jar);
 }
@@ -632,16 +584,16 @@ static void check_bomb(const unsigned char *d, size_t n, int nested_over_limit)
 	struct scan_out out;
 
 	scan(&out, "bomb.war", d, n);
-	assert_true(has_note(&out, "bomb.war:META-INF/MANIFEST.MF: inflates past the 1 MiB limit (zip bomb?)"));
+	assert_true(detector_testing_has_note(&out, "bomb.war:META-INF/MANIFEST.MF: inflates past the 1 MiB limit (zip bomb?)"));
 	assert_non_null(find(&out, "com.example:bomb", "6.6.6"));
 	assert_non_null(find(&out, "org.after:after", "1.0"));
 	if (nested_over_limit) {
-		assert_true(has_note(&out, "bomb.war:WEB-INF/lib/zeros-1.0.jar: nested archive of 1073741824 bytes is "
+		assert_true(detector_testing_has_note(&out, "bomb.war:WEB-INF/lib/zeros-1.0.jar: nested archive of 1073741824 bytes is "
 					   "over the 64 MiB limit; identified by name only"));
 		assert_non_null(find(&out, "zeros", "1.0"));
 	} else {
 		/* Small enough to inflate: it is just not a zip. */
-		assert_true(has_note(&out, "bomb.war:WEB-INF/lib/zeros-1.0.jar: not a zip archive"));
+		assert_true(detector_testing_has_note(&out, "bomb.war:WEB-INF/lib/zeros-1.0.jar: not a zip archive"));
 	}
 	scan_out_free(&out);
 }
@@ -660,7 +612,7 @@ static void test_zip_bomb(void **state)
 	write_testdata("bomb-2mib.war", d, n);
 	check_bomb(d, n, 0);
 	free(d);
-	d = read_testdata("bomb-2mib.war", &n);
+	d = detector_testing_read_testdata("java", "bomb-2mib.war", &n);
 	check_bomb(d, n, 0);
 	free(d);
 }
@@ -699,7 +651,7 @@ static void check_deep(const unsigned char *d, size_t n)
 	assert_non_null(find(&out, "level5", "1.0"));
 	assert_string_equal(find(&out, "level5", "1.0")->repository_hint, "filename");
 	assert_int_equal(out.pkgs.count, 6);
-	assert_true(has_note(&out, "lib/level5-1.0.jar: archives nested deeper than 4 levels are not opened"));
+	assert_true(detector_testing_has_note(&out, "lib/level5-1.0.jar: archives nested deeper than 4 levels are not opened"));
 	assert_string_equal(find(&out, "deep:level4", "1.0")->package_db,
 			    "deep.jar:lib/level1-1.0.jar:lib/level2-1.0.jar:lib/level3-1.0.jar:lib/level4-1.0.jar:"
 			    "META-INF/maven/deep/level4/pom.properties");
@@ -715,7 +667,7 @@ static void test_nested_ten_deep(void **state)
 	write_testdata("nested-10-deep.jar", d, n);
 	check_deep(d, n);
 	free(d);
-	d = read_testdata("nested-10-deep.jar", &n);
+	d = detector_testing_read_testdata("java", "nested-10-deep.jar", &n);
 	check_deep(d, n);
 	free(d);
 }
@@ -757,17 +709,17 @@ static void test_lying_sizes(void **state)
 		if (lies[i][4])
 			assert_non_null(find(&out, "g:later", "2"));
 		else
-			assert_true(has_note(&out, "liar.jar: corrupt zip after 2 entries"));
+			assert_true(detector_testing_has_note(&out, "liar.jar: corrupt zip after 2 entries"));
 		/* Never read past the nested cap; the liar is named by its file name. */
-		assert_true(has_note(&out, "liar.jar:WEB-INF/lib/liar-2.0.jar: "));
+		assert_true(detector_testing_has_note(&out, "liar.jar:WEB-INF/lib/liar-2.0.jar: "));
 		assert_non_null(find(&out, "liar", "2.0"));
 		scan_out_free(&out);
 		free(d);
 	}
 	free(bomb);
-	d = read_testdata("lying-sizes.jar", &n);
+	d = detector_testing_read_testdata("java", "lying-sizes.jar", &n);
 	scan(&out, "liar.jar", d, n);
-	assert_true(has_note(&out, "liar.jar:WEB-INF/lib/liar-2.0.jar: nested archive inflates past the 64 MiB limit"));
+	assert_true(detector_testing_has_note(&out, "liar.jar:WEB-INF/lib/liar-2.0.jar: nested archive inflates past the 64 MiB limit"));
 	assert_non_null(find(&out, "g:honest", "1"));
 	assert_non_null(find(&out, "g:later", "2"));
 	scan_out_free(&out);
@@ -798,11 +750,11 @@ static void test_truncated(void **state)
 	}
 	write_testdata("truncated.jar", d, pom_end + 40);
 	free(d);
-	d = read_testdata("truncated.jar", &n);
+	d = detector_testing_read_testdata("java", "truncated.jar", &n);
 	scan(&out, "trunc.jar", d, n);
 	assert_non_null(find(&out, "org.trunc:trunc", "3.1"));
 	assert_true(
-		has_note(&out, "trunc.jar: no readable end of central directory (truncated?); entries read in order"));
+		detector_testing_has_note(&out, "trunc.jar: no readable end of central directory (truncated?); entries read in order"));
 	scan_out_free(&out);
 	free(d);
 }
@@ -824,10 +776,10 @@ static void test_streaming_bomb(void **state)
 	zw_add_str(&z, "META-INF/maven/g/streamed/pom.properties", "groupId=g\nartifactId=streamed\nversion=1\n");
 	d = zw_finish(&z, &n);
 	scan(&out, "s.jar", d, n - 30); /* no end record: the streaming reader */
-	assert_true(has_note(&out, "s.jar: no readable end of central directory"));
-	assert_true(has_note(&out, "META-INF/MANIFEST.MF: inflates past the 1 MiB limit"));
+	assert_true(detector_testing_has_note(&out, "s.jar: no readable end of central directory"));
+	assert_true(detector_testing_has_note(&out, "META-INF/MANIFEST.MF: inflates past the 1 MiB limit"));
 	/* 1 GiB + 1 GiB of zeros is over the 512 MiB budget: reading stops there. */
-	assert_true(has_note(&out, "s.jar: stopped after inflating 512 MiB in total"));
+	assert_true(detector_testing_has_note(&out, "s.jar: stopped after inflating 512 MiB in total"));
 	assert_null(find(&out, "g:streamed", "1"));
 	scan_out_free(&out);
 	free(d);
@@ -848,7 +800,7 @@ static void test_not_zip_and_prefix(void **state)
 	for (i = 0; i < sizeof(junk); i++)
 		junk[i] = (unsigned char)(i * 37 + 11);
 	scan(&out, "opt/junk-9.9.jar", junk, sizeof(junk));
-	assert_true(has_note(&out, "opt/junk-9.9.jar: not a zip archive"));
+	assert_true(detector_testing_has_note(&out, "opt/junk-9.9.jar: not a zip archive"));
 	assert_int_equal(out.pkgs.count, 1);
 	assert_string_equal(out.pkgs.items[0].repository_hint, "filename");
 	scan_out_free(&out);
@@ -896,7 +848,7 @@ static void test_entry_count_cap(void **state)
 		scan(&out, "many.jar", big, n + sizeof(z64));
 		free(big);
 	}
-	assert_true(has_note(&out, "many.jar: central directory lists 1099511627776 entries"));
+	assert_true(detector_testing_has_note(&out, "many.jar: central directory lists 1099511627776 entries"));
 	/* Read in order instead, the pom.properties is still found. */
 	assert_non_null(find(&out, "org.many:many", "1"));
 	scan_out_free(&out);

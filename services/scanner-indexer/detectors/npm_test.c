@@ -4,55 +4,10 @@
  * cases, which paths it claims, purls, and hostile files: malformed,
  * deeply nested, huge, with control characters or absurd lengths.
  */
-#include <stdarg.h>
-#include <stddef.h>
-#include <setjmp.h>
-#include <ftw.h>
-#include <stdio.h>
-#include <stdlib.h>
-#include <string.h>
-#include <cmocka.h>
-#include <jansson.h>
 
-#include "detectors/detector.h"
-#include "error/error.h"
-#include "testing/testing.h"
+#include "detectors/detector_testing.h"
 
 extern const struct detector detector_npm;
-
-static char walk_root[4096];
-static size_t walk_root_len;
-static struct scan_out walk_out;
-static int walk_matched;
-
-/* Hands every file the detector claims to scan(), with its path relative to
- * the tree root, as the layer walker would. */
-static int walk_visit(const char *fpath, const struct stat *sb, int type, struct FTW *ftw)
-{
-	const char *rel = fpath + walk_root_len + 1;
-	unsigned char *data;
-	size_t len;
-
-	(void)sb;
-	(void)ftw;
-	if (type != FTW_F || !detector_npm.match(rel, strlen(rel), 0644))
-		return 0;
-	walk_matched++;
-	data = testing_read_file(fpath, &len);
-	assert_non_null(data);
-	assert_int_equal(detector_npm.scan(&walk_out, rel, data, len), ASEC_OK);
-	free(data);
-	return 0;
-}
-
-/* snprintf that fails the test instead of truncating a path. */
-static void join(char *buf, size_t size, const char *a, const char *b)
-{
-	int n = snprintf(buf, size, "%s/%s", a, b);
-
-	if (n < 0 || (size_t)n >= size)
-		fail_msg("path too long: %s/%s", a, b);
-}
 
 static const struct pkg *find_db(const struct scan_out *out, const char *package_db)
 {
@@ -66,24 +21,7 @@ static const struct pkg *find_db(const struct scan_out *out, const char *package
 
 static void scan_bytes(struct scan_out *out, const char *path, const void *data, size_t len)
 {
-	memset(out, 0, sizeof(*out));
-	assert_int_equal(detector_npm.scan(out, path, data, len), ASEC_OK);
-}
-
-static unsigned char *read_testdata(const char *name, size_t *len)
-{
-	const char *src = getenv("ASEC_SOURCE_DIR");
-	char path[4096];
-	unsigned char *data;
-
-	char dir[2048];
-
-	join(dir, sizeof(dir), src ? src : ".", "services/scanner-indexer/detectors/testdata/npm");
-	join(path, sizeof(path), dir, name);
-	data = testing_read_file(path, len);
-	if (!data)
-		fail_msg("cannot read %s", path);
-	return data;
+	detector_testing_scan(out, &detector_npm, path, data, len);
 }
 
 /* Scans a testdata file and expects it to be skipped with one note. */
@@ -93,7 +31,7 @@ static void expect_skipped(const char *name)
 	unsigned char *data;
 	size_t len;
 
-	data = read_testdata(name, &len);
+	data = detector_testing_read_testdata("npm", name, &len);
 	scan_bytes(&out, "node_modules/x/package.json", data, len);
 	assert_int_equal(out.pkgs.count, 0);
 	assert_int_equal(out.note_count, 1);
@@ -104,26 +42,24 @@ static void expect_skipped(const char *name)
 
 static void test_express_tree(void **state)
 {
-	char fixture[4096], expected_path[4096];
+	char fixture[4096], expected_path[4096], walk_root[4096];
 	json_t *expected, *packages, *e;
 	json_error_t jerr;
-	size_t i;
+	struct scan_out walk_out;
+	size_t i, walk_matched;
 
 	(void)state;
 	testing_shared_path(fixture, sizeof(fixture), "fixtures/lang/node/npm-express-tree");
-	join(walk_root, sizeof(walk_root), fixture, "app");
-	walk_root_len = strlen(walk_root);
-	join(expected_path, sizeof(expected_path), fixture, "expected.json");
+	detector_testing_join(walk_root, sizeof(walk_root), fixture, "app");
+	detector_testing_join(expected_path, sizeof(expected_path), fixture, "expected.json");
 	expected = json_load_file(expected_path, 0, &jerr);
 	assert_non_null(expected);
 	packages = json_object_get(expected, "packages");
 	assert_true(json_array_size(packages) > 0);
 
-	memset(&walk_out, 0, sizeof(walk_out));
-	walk_matched = 0;
-	assert_int_equal(nftw(walk_root, walk_visit, 16, FTW_PHYS), 0);
+	detector_testing_walk(&walk_out, &detector_npm, walk_root, &walk_matched, NULL);
 	/* The project's own package.json and the lock files are not matched. */
-	assert_int_equal(walk_matched, (int)json_array_size(packages));
+	assert_int_equal(walk_matched, json_array_size(packages));
 	assert_int_equal(walk_out.pkgs.count, json_array_size(packages));
 	assert_int_equal(walk_out.note_count, 0);
 	json_array_foreach (packages, i, e) {
@@ -157,7 +93,7 @@ static void test_syft_package_json(void **state)
 
 	(void)state;
 	testing_shared_path(fixture, sizeof(fixture), "fixtures/lang/node/syft-pkg-json");
-	join(path, sizeof(path), fixture, "expected.json");
+	detector_testing_join(path, sizeof(path), fixture, "expected.json");
 	expected = json_load_file(path, 0, &jerr);
 	assert_non_null(expected);
 	files = json_object_get(expected, "files");
@@ -168,7 +104,7 @@ static void test_syft_package_json(void **state)
 		unsigned char *data;
 		size_t len;
 
-		join(path, sizeof(path), fixture, file);
+		detector_testing_join(path, sizeof(path), fixture, file);
 		data = testing_read_file(path, &len);
 		assert_non_null(data);
 		scan_bytes(&out, "usr/lib/node_modules/npm/package.json", data, len);
@@ -245,7 +181,7 @@ static void test_scoped_purl(void **state)
 	size_t len;
 
 	(void)state;
-	data = read_testdata("scoped.json", &len);
+	data = detector_testing_read_testdata("npm", "scoped.json", &len);
 	scan_bytes(&out, "app/node_modules/@babel/core/package.json", data, len);
 	assert_int_equal(out.pkgs.count, 1);
 	assert_string_equal(out.pkgs.items[0].name, "@babel/core");
@@ -282,7 +218,7 @@ static void test_skipped_files(void **state)
 	scan_out_free(&out);
 
 	/* Duplicate keys are not an error: the last one wins, as in node. */
-	data = read_testdata("duplicate-keys.json", &len);
+	data = detector_testing_read_testdata("npm", "duplicate-keys.json", &len);
 	scan_bytes(&out, "node_modules/dup/package.json", data, len);
 	assert_int_equal(out.pkgs.count, 1);
 	assert_string_equal(out.pkgs.items[0].name, "dup");

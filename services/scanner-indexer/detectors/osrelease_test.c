@@ -6,72 +6,18 @@
  * comments, CRLF and CR-only files), hostile bytes, and the ranking of
  * several files in one layer, in every order.
  */
-#include <stdarg.h>
-#include <stddef.h>
-#include <setjmp.h>
 #include <ftw.h>
-#include <stdio.h>
-#include <stdlib.h>
-#include <string.h>
-#include <cmocka.h>
-#include <jansson.h>
 
-#include "detectors/detector.h"
+#include "detectors/detector_testing.h"
 #include "detectors/osrelease.h"
-#include "error/error.h"
-#include "testing/testing.h"
 
 /* ---- helpers ---------------------------------------------------------- */
-
-static void join(char *buf, size_t size, const char *a, const char *b)
-{
-	int n = snprintf(buf, size, "%s/%s", a, b);
-
-	if (n < 0 || (size_t)n >= size)
-		fail_msg("path too long: %s/%s", a, b);
-}
-
-static unsigned char *read_testdata(const char *name, size_t *len)
-{
-	const char *src = getenv("ASEC_SOURCE_DIR");
-	char dir[2048], path[4096];
-	unsigned char *data;
-
-	join(dir, sizeof(dir), src ? src : ".", "services/scanner-indexer/detectors/testdata/osrelease");
-	join(path, sizeof(path), dir, name);
-	data = testing_read_file(path, len);
-	if (!data)
-		fail_msg("cannot read %s", path);
-	return data;
-}
-
-/* NULL and "" both mean "not known". */
-static void expect_str(const char *what, const char *got, const char *want)
-{
-	if (!want || !want[0]) {
-		if (got && got[0])
-			fail_msg("%s: expected nothing, got \"%s\"", what, got);
-		return;
-	}
-	if (!got || strcmp(got, want) != 0)
-		fail_msg("%s: expected \"%s\", got \"%s\"", what, want, got ? got : "(null)");
-}
 
 static void scan_one(struct scan_out *out, const char *path, const void *data, size_t len)
 {
 	memset(out, 0, sizeof(*out));
 	assert_true(detector_osrelease.match(path, strlen(path), 0644));
 	assert_int_equal(detector_osrelease.scan(out, path, data, len), ASEC_OK);
-}
-
-static int has_note(const struct scan_out *out, const char *part)
-{
-	size_t i;
-
-	for (i = 0; i < out->note_count; i++)
-		if (strstr(out->notes[i], part))
-			return 1;
-	return 0;
 }
 
 /* ---- paths -------------------------------------------------------------- */
@@ -196,12 +142,12 @@ static void check_marker(const char *key, const struct scan_out *out)
 		}
 		if (!out->dist)
 			fail_msg("%s: no distribution", key);
-		expect_str(key, out->dist->did, markers[i].did);
-		expect_str(key, out->dist->version_id, markers[i].version_id);
-		expect_str(key, out->dist->version, markers[i].version);
-		expect_str(key, out->dist->version_code_name, markers[i].codename);
-		expect_str(key, out->dist->cpe, markers[i].cpe);
-		expect_str(key, out->dist->pretty_name, markers[i].pretty);
+		detector_testing_expect_str(key, out->dist->did, markers[i].did);
+		detector_testing_expect_str(key, out->dist->version_id, markers[i].version_id);
+		detector_testing_expect_str(key, out->dist->version, markers[i].version);
+		detector_testing_expect_str(key, out->dist->version_code_name, markers[i].codename);
+		detector_testing_expect_str(key, out->dist->cpe, markers[i].cpe);
+		detector_testing_expect_str(key, out->dist->pretty_name, markers[i].pretty);
 		return;
 	}
 	fail_msg("%s: raw fixture without an expectation in this test", key);
@@ -220,11 +166,11 @@ static void check_osrelease(const char *key, json_t *want, const struct scan_out
 	}
 	if (!out->dist)
 		fail_msg("%s: no distribution", key);
-	expect_str(key, out->dist->did, json_field(want, "ID"));
-	expect_str(key, out->dist->version_id, json_field(want, "VERSION_ID"));
-	expect_str(key, out->dist->pretty_name, json_field(want, "PRETTY_NAME"));
-	expect_str(key, out->dist->cpe, json_field(want, "CPE_NAME"));
-	expect_str(key, out->dist->version_code_name, codename);
+	detector_testing_expect_str(key, out->dist->did, json_field(want, "ID"));
+	detector_testing_expect_str(key, out->dist->version_id, json_field(want, "VERSION_ID"));
+	detector_testing_expect_str(key, out->dist->pretty_name, json_field(want, "PRETTY_NAME"));
+	detector_testing_expect_str(key, out->dist->cpe, json_field(want, "CPE_NAME"));
+	detector_testing_expect_str(key, out->dist->version_code_name, codename);
 	/* Clean files give no notes. */
 	if (out->note_count)
 		fail_msg("%s: unexpected note: %s", key, out->notes[0]);
@@ -251,7 +197,7 @@ static void test_fixture_index(void **state)
 
 	(void)state;
 	testing_shared_path(dir, sizeof(dir), "fixtures/os-pkgdb/os-release");
-	join(path, sizeof(path), dir, "expected-index.json");
+	detector_testing_join(path, sizeof(path), dir, "expected-index.json");
 	index = json_load_file(path, 0, &jerr);
 	if (!index)
 		fail_msg("%s: %s", path, jerr.text);
@@ -262,7 +208,7 @@ static void test_fixture_index(void **state)
 		unsigned char *data;
 		size_t len;
 
-		join(path, sizeof(path), dir, key);
+		detector_testing_join(path, sizeof(path), dir, key);
 		data = testing_read_file(path, &len);
 		if (!data)
 			fail_msg("cannot read %s", path);
@@ -293,24 +239,24 @@ static void test_fixture_other_fields(void **state)
 
 	(void)state;
 	testing_shared_path(dir, sizeof(dir), "fixtures/os-pkgdb/os-release");
-	join(path, sizeof(path), dir, "claircore-ubuntu-12.04/etc/os-release");
+	detector_testing_join(path, sizeof(path), dir, "claircore-ubuntu-12.04/etc/os-release");
 	data = testing_read_file(path, &len);
 	assert_non_null(data);
 	scan_one(&out, "etc/os-release", data, len);
-	expect_str("name", out.dist->name, "Ubuntu");
-	expect_str("version", out.dist->version, "12.04.5 LTS, Precise Pangolin");
-	expect_str("arch", out.dist->arch, NULL);
+	detector_testing_expect_str("name", out.dist->name, "Ubuntu");
+	detector_testing_expect_str("version", out.dist->version, "12.04.5 LTS, Precise Pangolin");
+	detector_testing_expect_str("arch", out.dist->arch, NULL);
 	scan_out_free(&out);
 	free(data);
 
-	join(path, sizeof(path), dir, "syft-os_fedora_usr_lib_os-release");
+	detector_testing_join(path, sizeof(path), dir, "syft-os_fedora_usr_lib_os-release");
 	data = testing_read_file(path, &len);
 	assert_non_null(data);
 	scan_one(&out, "usr/lib/os-release", data, len);
-	expect_str("name", out.dist->name, "Fedora Linux");
-	expect_str("version", out.dist->version, "36 (Container Image)");
+	detector_testing_expect_str("name", out.dist->name, "Fedora Linux");
+	detector_testing_expect_str("version", out.dist->version, "36 (Container Image)");
 	/* VERSION_CODENAME="" is "not known", and Fedora gets no derived one. */
-	expect_str("codename", out.dist->version_code_name, NULL);
+	detector_testing_expect_str("codename", out.dist->version_code_name, NULL);
 	scan_out_free(&out);
 	free(data);
 }
@@ -324,19 +270,19 @@ static void test_quoting(void **state)
 	size_t len;
 
 	(void)state;
-	data = read_testdata("quoting", &len);
+	data = detector_testing_read_testdata("osrelease", "quoting", &len);
 	scan_one(&out, "etc/os-release", data, len);
 	assert_non_null(out.dist);
 	/* The last "ID=" is inside a comment continued by a backslash. */
-	expect_str("did", out.dist->did, "debian");
-	expect_str("name", out.dist->name, "Debian \"GNU\"/Linux $HOME `x` \\ back\\q");
-	expect_str("version", out.dist->version, "12 (book\"worm)");
-	expect_str("version_id", out.dist->version_id, "12");
-	expect_str("pretty", out.dist->pretty_name, "multiline");
-	expect_str("cpe", out.dist->cpe, "cpe:/o:debian:debian_linux:12 x");
-	expect_str("codename", out.dist->version_code_name, "bookworm");
+	detector_testing_expect_str("did", out.dist->did, "debian");
+	detector_testing_expect_str("name", out.dist->name, "Debian \"GNU\"/Linux $HOME `x` \\ back\\q");
+	detector_testing_expect_str("version", out.dist->version, "12 (book\"worm)");
+	detector_testing_expect_str("version_id", out.dist->version_id, "12");
+	detector_testing_expect_str("pretty", out.dist->pretty_name, "multiline");
+	detector_testing_expect_str("cpe", out.dist->cpe, "cpe:/o:debian:debian_linux:12 x");
+	detector_testing_expect_str("codename", out.dist->version_code_name, "bookworm");
 	/* "not a key line" and "1BAD=x" */
-	assert_true(has_note(&out, "2 lines are not KEY=VALUE"));
+	assert_true(detector_testing_has_note(&out, "2 lines are not KEY=VALUE"));
 	scan_out_free(&out);
 	free(data);
 }
@@ -347,15 +293,15 @@ static void check_jessie(const char *file)
 	unsigned char *data;
 	size_t len;
 
-	data = read_testdata(file, &len);
+	data = detector_testing_read_testdata("osrelease", file, &len);
 	scan_one(&out, "usr/lib/os-release", data, len);
 	assert_non_null(out.dist);
-	expect_str(file, out.dist->did, "debian");
-	expect_str(file, out.dist->name, "Debian GNU/Linux");
-	expect_str(file, out.dist->version, "8 (jessie)");
-	expect_str(file, out.dist->version_id, "8");
-	expect_str(file, out.dist->pretty_name, "Debian GNU/Linux 8 (jessie)");
-	expect_str(file, out.dist->version_code_name, "jessie");
+	detector_testing_expect_str(file, out.dist->did, "debian");
+	detector_testing_expect_str(file, out.dist->name, "Debian GNU/Linux");
+	detector_testing_expect_str(file, out.dist->version, "8 (jessie)");
+	detector_testing_expect_str(file, out.dist->version_id, "8");
+	detector_testing_expect_str(file, out.dist->pretty_name, "Debian GNU/Linux 8 (jessie)");
+	detector_testing_expect_str(file, out.dist->version_code_name, "jessie");
 	assert_int_equal(out.note_count, 0);
 	scan_out_free(&out);
 	free(data);
@@ -376,17 +322,17 @@ static void test_bad_bytes(void **state)
 	size_t len;
 
 	(void)state;
-	data = read_testdata("bad-bytes", &len);
+	data = detector_testing_read_testdata("osrelease", "bad-bytes", &len);
 	scan_one(&out, "etc/os-release", data, len);
 	assert_non_null(out.dist);
-	expect_str("did", out.dist->did, "ubuntu");
-	expect_str("version_id", out.dist->version_id, "22.04");
-	expect_str("codename", out.dist->version_code_name, "jammy");
+	detector_testing_expect_str("did", out.dist->did, "ubuntu");
+	detector_testing_expect_str("version_id", out.dist->version_id, "22.04");
+	detector_testing_expect_str("codename", out.dist->version_code_name, "jammy");
 	/* A NUL, invalid UTF-8 and an escape sequence: dropped, never passed on. */
-	expect_str("name", out.dist->name, NULL);
-	expect_str("pretty", out.dist->pretty_name, NULL);
-	expect_str("version", out.dist->version, NULL);
-	assert_true(has_note(&out, "3 values are too long or not clean UTF-8 text"));
+	detector_testing_expect_str("name", out.dist->name, NULL);
+	detector_testing_expect_str("pretty", out.dist->pretty_name, NULL);
+	detector_testing_expect_str("version", out.dist->version, NULL);
+	assert_true(detector_testing_has_note(&out, "3 values are too long or not clean UTF-8 text"));
 	scan_out_free(&out);
 	free(data);
 }
@@ -398,13 +344,13 @@ static void test_unterminated_quote(void **state)
 	size_t len;
 
 	(void)state;
-	data = read_testdata("unterminated-quote", &len);
+	data = detector_testing_read_testdata("osrelease", "unterminated-quote", &len);
 	scan_one(&out, "etc/os-release", data, len);
-	expect_str("did", out.dist->did, "alpine");
-	expect_str("version_id", out.dist->version_id, "3.18.4");
+	detector_testing_expect_str("did", out.dist->did, "alpine");
+	detector_testing_expect_str("version_id", out.dist->version_id, "3.18.4");
 	/* The open quote ran to the end of the file, newlines and all. */
-	expect_str("pretty", out.dist->pretty_name, NULL);
-	assert_true(has_note(&out, "not clean UTF-8"));
+	detector_testing_expect_str("pretty", out.dist->pretty_name, NULL);
+	assert_true(detector_testing_has_note(&out, "not clean UTF-8"));
 	scan_out_free(&out);
 	free(data);
 }
@@ -439,7 +385,7 @@ static void test_syntax_cases(void **state)
 		if (!out.dist)
 			fail_msg("case %zu: no dist", i);
 		got = strcmp(cases[i].key_field, "did") == 0 ? out.dist->did : out.dist->name;
-		expect_str(cases[i].text, got, cases[i].want);
+		detector_testing_expect_str(cases[i].text, got, cases[i].want);
 		scan_out_free(&out);
 	}
 }
@@ -508,7 +454,7 @@ static void test_codename_derivation(void **state)
 
 		scan_one(&out, "etc/os-release", cases[i].text, strlen(cases[i].text));
 		assert_non_null(out.dist);
-		expect_str(cases[i].text, out.dist->version_code_name, cases[i].want);
+		detector_testing_expect_str(cases[i].text, out.dist->version_code_name, cases[i].want);
 		scan_out_free(&out);
 	}
 }
@@ -548,10 +494,10 @@ static void test_markers(void **state)
 		scan_one(&out, cases[i].path, cases[i].text, strlen(cases[i].text));
 		if (!out.dist)
 			fail_msg("%s: no dist", cases[i].text);
-		expect_str(cases[i].text, out.dist->did, cases[i].did);
-		expect_str(cases[i].text, out.dist->version_id, cases[i].version_id);
-		expect_str(cases[i].text, out.dist->version, cases[i].version);
-		expect_str(cases[i].text, out.dist->version_code_name, cases[i].codename);
+		detector_testing_expect_str(cases[i].text, out.dist->did, cases[i].did);
+		detector_testing_expect_str(cases[i].text, out.dist->version_id, cases[i].version_id);
+		detector_testing_expect_str(cases[i].text, out.dist->version, cases[i].version);
+		detector_testing_expect_str(cases[i].text, out.dist->version_code_name, cases[i].codename);
 		scan_out_free(&out);
 	}
 }
@@ -563,13 +509,13 @@ static void test_lsb_release(void **state)
 	size_t len;
 
 	(void)state;
-	data = read_testdata("lsb-release-ubuntu", &len);
+	data = detector_testing_read_testdata("osrelease", "lsb-release-ubuntu", &len);
 	scan_one(&out, "etc/lsb-release", data, len);
-	expect_str("did", out.dist->did, "ubuntu");
-	expect_str("name", out.dist->name, "Ubuntu");
-	expect_str("version_id", out.dist->version_id, "14.04");
-	expect_str("codename", out.dist->version_code_name, "trusty");
-	expect_str("pretty", out.dist->pretty_name, "Ubuntu 14.04.6 LTS");
+	detector_testing_expect_str("did", out.dist->did, "ubuntu");
+	detector_testing_expect_str("name", out.dist->name, "Ubuntu");
+	detector_testing_expect_str("version_id", out.dist->version_id, "14.04");
+	detector_testing_expect_str("codename", out.dist->version_code_name, "trusty");
+	detector_testing_expect_str("pretty", out.dist->pretty_name, "Ubuntu 14.04.6 LTS");
 	scan_out_free(&out);
 	free(data);
 }
@@ -622,33 +568,33 @@ static void for_each_order(const struct layer_file *files, size_t n, void (*chec
 static void check_distroless(const struct scan_out *out)
 {
 	assert_non_null(out->dist);
-	expect_str("did", out->dist->did, "debian");
-	expect_str("pretty", out->dist->pretty_name, "Distroless");
+	detector_testing_expect_str("did", out->dist->did, "debian");
+	detector_testing_expect_str("pretty", out->dist->pretty_name, "Distroless");
 	/* Missing from os-release, completed by debian_version. */
-	expect_str("version_id", out->dist->version_id, "10");
-	expect_str("version", out->dist->version, "10.8");
-	expect_str("codename", out->dist->version_code_name, "buster");
+	detector_testing_expect_str("version_id", out->dist->version_id, "10");
+	detector_testing_expect_str("version", out->dist->version, "10.8");
+	detector_testing_expect_str("codename", out->dist->version_code_name, "buster");
 }
 
 static void check_ubuntu(const struct scan_out *out)
 {
 	assert_non_null(out->dist);
-	expect_str("did", out->dist->did, "ubuntu");
-	expect_str("version_id", out->dist->version_id, "22.04");
-	expect_str("codename", out->dist->version_code_name, "jammy");
+	detector_testing_expect_str("did", out->dist->did, "ubuntu");
+	detector_testing_expect_str("version_id", out->dist->version_id, "22.04");
+	detector_testing_expect_str("codename", out->dist->version_code_name, "jammy");
 	/* Nothing from Debian's "bookworm/sid" leaks in. */
-	expect_str("version", out->dist->version, "22.04.4 LTS (Jammy Jellyfish)");
-	expect_str("name", out->dist->name, "Ubuntu");
+	detector_testing_expect_str("version", out->dist->version, "22.04.4 LTS (Jammy Jellyfish)");
+	detector_testing_expect_str("name", out->dist->name, "Ubuntu");
 }
 
 static void check_etc_wins(const struct scan_out *out)
 {
 	assert_non_null(out->dist);
-	expect_str("did", out->dist->did, "rhel");
-	expect_str("version_id", out->dist->version_id, "9.4");
+	detector_testing_expect_str("did", out->dist->did, "rhel");
+	detector_testing_expect_str("version_id", out->dist->version_id, "9.4");
 	/* etc/os-release has no CPE_NAME; usr/lib's fills it. */
-	expect_str("cpe", out->dist->cpe, "cpe:/o:redhat:enterprise_linux:9::baseos");
-	expect_str("pretty", out->dist->pretty_name, "Red Hat Enterprise Linux 9.4 (Plow)");
+	detector_testing_expect_str("cpe", out->dist->cpe, "cpe:/o:redhat:enterprise_linux:9::baseos");
+	detector_testing_expect_str("pretty", out->dist->pretty_name, "Red Hat Enterprise Linux 9.4 (Plow)");
 }
 
 static void test_layer_ranking(void **state)
@@ -689,8 +635,8 @@ static void test_same_path_twice(void **state)
 			 ASEC_OK);
 	assert_int_equal(detector_osrelease.scan(&out, "etc/os-release", (const unsigned char *)second, strlen(second)),
 			 ASEC_OK);
-	expect_str("version_id", out.dist->version_id, "12");
-	expect_str("cpe", out.dist->cpe, NULL);
+	detector_testing_expect_str("version_id", out.dist->version_id, "12");
+	detector_testing_expect_str("cpe", out.dist->cpe, NULL);
 	scan_out_free(&out);
 }
 
@@ -704,7 +650,7 @@ static void test_dist_copy(void **state)
 	(void)state;
 	scan_one(&out, "etc/os-release", text, strlen(text));
 	assert_int_equal(dist_copy(&copy, out.dist), ASEC_OK);
-	expect_str("did", copy->did, "alpine");
+	detector_testing_expect_str("did", copy->did, "alpine");
 	dist_free(copy);
 	scan_out_free(&out);
 }
@@ -723,7 +669,7 @@ static void test_huge_inputs(void **state)
 	memset(data, 'A', big);
 	scan_one(&out, "etc/os-release", data, big);
 	assert_null(out.dist);
-	assert_true(has_note(&out, "skipped"));
+	assert_true(detector_testing_has_note(&out, "skipped"));
 	scan_out_free(&out);
 
 	/* Just under the limit: one 64 KiB line, then a value continued
@@ -742,7 +688,7 @@ static void test_huge_inputs(void **state)
 	scan_one(&out, "etc/os-release", data, n);
 	/* Over the 1 KiB a value may have: dropped, not truncated. */
 	assert_null(out.dist);
-	assert_true(has_note(&out, "1 values are too long"));
+	assert_true(detector_testing_has_note(&out, "1 values are too long"));
 	scan_out_free(&out);
 
 	for (i = 0; i + 4 <= n; i += 4)

@@ -35,9 +35,7 @@
 /* The header block is usually a few kilobytes; old egg-info files carry the
  * whole description as a header, which can reach a megabyte or two. */
 #define PY_MAX_FILE_BYTES (16u << 20)
-/* No real name or version comes near this; longer means corrupt or hostile. */
-#define PY_MAX_FIELD 512
-#define PY_PURL_MAX (32 + 3 * 2 * PY_MAX_FIELD)
+#define PY_PURL_MAX (32 + 3 * 2 * DETECTOR_MAX_FIELD)
 
 enum py_form { PY_NONE, PY_DIST_INFO, PY_EGG_INFO_DIR, PY_EGG_INFO_FILE, PY_EGG_DIR, PY_SDIST };
 
@@ -168,96 +166,30 @@ static void py_read_headers(struct py_headers *h, const unsigned char *d, size_t
 	}
 }
 
-/* Well-formed UTF-8 (no overlong forms, surrogates or values past U+10FFFF)
- * without control characters: what a name or version may contain. */
-static int py_field_ok(const char *str, size_t n)
-{
-	const unsigned char *s = (const unsigned char *)str;
-	size_t i = 0;
-
-	if (n == 0 || n > PY_MAX_FIELD)
-		return 0;
-	while (i < n) {
-		unsigned char c = s[i];
-		size_t more, k;
-		unsigned cp;
-
-		if (c < 0x20 || c == 0x7f)
-			return 0;
-		if (c < 0x80) {
-			i++;
-			continue;
-		}
-		if (c >= 0xc2 && c <= 0xdf) {
-			more = 1;
-			cp = c & 0x1f;
-		} else if (c >= 0xe0 && c <= 0xef) {
-			more = 2;
-			cp = c & 0x0f;
-		} else if (c >= 0xf0 && c <= 0xf4) {
-			more = 3;
-			cp = c & 0x07;
-		} else {
-			return 0;
-		}
-		if (n - i <= more)
-			return 0;
-		for (k = 1; k <= more; k++) {
-			if ((s[i + k] & 0xc0) != 0x80)
-				return 0;
-			cp = (cp << 6) | (s[i + k] & 0x3f);
-		}
-		if ((more == 2 && (cp < 0x800 || (cp >= 0xd800 && cp <= 0xdfff))) ||
-		    (more == 3 && (cp < 0x10000 || cp > 0x10ffff)) || (cp >= 0x80 && cp <= 0x9f))
-			return 0;
-		i += more + 1;
-	}
-	return 1;
-}
-
-/* Appends one percent-encoded byte or the byte itself, per the purl spec. */
-static void py_purl_byte(char *buf, size_t *len, unsigned char c)
-{
-	static const char hex[] = "0123456789ABCDEF";
-
-	if (*len + 4 >= PY_PURL_MAX)
-		return;
-	if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-' || c == '.' ||
-	    c == '_' || c == '~' || c == ':') {
-		buf[(*len)++] = (char)c;
-	} else {
-		buf[(*len)++] = '%';
-		buf[(*len)++] = hex[c >> 4];
-		buf[(*len)++] = hex[c & 15];
-	}
-	buf[*len] = '\0';
-}
-
 /* pkg:pypi/<PEP 503 name>@<version>. */
 static void py_purl(char *buf, const struct py_headers *h)
 {
-	size_t len = strlen("pkg:pypi/"), i;
+	size_t len = 0, i;
 	int in_sep = 0;
 
-	memcpy(buf, "pkg:pypi/", len + 1);
+	buf[0] = '\0';
+	detector_purl_append(buf, PY_PURL_MAX, &len, "pkg:pypi/");
 	for (i = 0; i < h->name_len; i++) {
-		unsigned char c = (unsigned char)h->name[i];
+		const char *c = h->name + i;
 
-		if (c == '-' || c == '_' || c == '.') {
+		if (*c == '-' || *c == '_' || *c == '.') {
 			in_sep = 1;
 			continue;
 		}
 		if (in_sep)
-			py_purl_byte(buf, &len, '-');
+			detector_purl_append(buf, PY_PURL_MAX, &len, "-");
 		in_sep = 0;
-		py_purl_byte(buf, &len, c >= 'A' && c <= 'Z' ? (unsigned char)(c - 'A' + 'a') : c);
+		detector_purl_escape(buf, PY_PURL_MAX, &len, c, 1, DETECTOR_PURL_LOWER);
 	}
 	if (in_sep)
-		py_purl_byte(buf, &len, '-');
-	buf[len++] = '@'; /* the separator itself is never encoded */
-	buf[len] = '\0';
-	for (i = 0; i < h->version_len; i++)
-		py_purl_byte(buf, &len, (unsigned char)h->version[i]);
+		detector_purl_append(buf, PY_PURL_MAX, &len, "-");
+	detector_purl_append(buf, PY_PURL_MAX, &len, "@"); /* the separator itself is never encoded */
+	detector_purl_escape(buf, PY_PURL_MAX, &len, h->version, h->version_len, 0);
 }
 
 static int py_scan(struct scan_out *out, const char *path, const unsigned char *data, size_t len)
@@ -275,9 +207,9 @@ static int py_scan(struct scan_out *out, const char *path, const unsigned char *
 		scan_note(out, "%s: no Name or Version header; skipped", path);
 		goto out;
 	}
-	if (!py_field_ok(h.name, h.name_len) || !py_field_ok(h.version, h.version_len)) {
+	if (!detector_field_ok(h.name, h.name_len) || !detector_field_ok(h.version, h.version_len)) {
 		scan_note(out, "%s: Name or Version is over %d bytes, not UTF-8 or has control characters; skipped",
-			  path, PY_MAX_FIELD);
+			  path, DETECTOR_MAX_FIELD);
 		goto out;
 	}
 	name = strndup(h.name, h.name_len);

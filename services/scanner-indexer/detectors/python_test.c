@@ -6,71 +6,24 @@
  * ten megabytes of headers, control characters, invalid UTF-8, absurd
  * lengths.
  */
-#include <stdarg.h>
-#include <stddef.h>
-#include <setjmp.h>
-#include <ftw.h>
-#include <stdio.h>
-#include <stdlib.h>
-#include <string.h>
 #include <time.h>
-#include <cmocka.h>
-#include <jansson.h>
 
-#include "detectors/detector.h"
-#include "error/error.h"
-#include "testing/testing.h"
+#include "detectors/detector_testing.h"
 
 extern const struct detector detector_python;
 
-static size_t walk_root_len;
-static struct scan_out walk_out;
-
-static void join(char *buf, size_t size, const char *a, const char *b)
-{
-	int n = snprintf(buf, size, "%s/%s", a, b);
-
-	if (n < 0 || (size_t)n >= size)
-		fail_msg("path too long: %s/%s", a, b);
-}
-
-static int walk_visit(const char *fpath, const struct stat *sb, int type, struct FTW *ftw)
-{
-	const char *rel = fpath + walk_root_len + 1;
-	unsigned char *data;
-	size_t len;
-
-	(void)sb;
-	(void)ftw;
-	if (type != FTW_F || !detector_python.match(rel, strlen(rel), 0644))
-		return 0;
-	data = testing_read_file(fpath, &len);
-	assert_non_null(data);
-	assert_int_equal(detector_python.scan(&walk_out, rel, data, len), ASEC_OK);
-	free(data);
-	return 0;
-}
-
 static void scan_bytes(struct scan_out *out, const char *path, const void *data, size_t len)
 {
-	memset(out, 0, sizeof(*out));
-	assert_int_equal(detector_python.scan(out, path, data, len), ASEC_OK);
+	detector_testing_scan(out, &detector_python, path, data, len);
 }
 
 static void scan_testdata(struct scan_out *out, const char *path, const char *name)
 {
-	const char *src = getenv("ASEC_SOURCE_DIR");
 	char dir[2048], file[4096];
-	unsigned char *data;
-	size_t len;
 
-	join(dir, sizeof(dir), src ? src : ".", "services/scanner-indexer/detectors/testdata/python");
-	join(file, sizeof(file), dir, name);
-	data = testing_read_file(file, &len);
-	if (!data)
-		fail_msg("cannot read %s", file);
-	scan_bytes(out, path, data, len);
-	free(data);
+	detector_testing_testdata_dir(dir, sizeof(dir), "python");
+	detector_testing_join(file, sizeof(file), dir, name);
+	detector_testing_scan_file(out, &detector_python, path, file);
 }
 
 /* Walks a fixture tree and checks that exactly the distributions
@@ -82,19 +35,18 @@ static void compare_with_importlib(const char *fixture_rel)
 	char fixture[2048], tree[4096], expected_path[4096];
 	json_t *expected, *dists, *e;
 	json_error_t jerr;
+	struct scan_out walk_out;
 	size_t i, with_version = 0, without = 0;
 
 	testing_shared_path(fixture, sizeof(fixture), fixture_rel);
-	join(tree, sizeof(tree), fixture, ".");
-	join(expected_path, sizeof(expected_path), fixture, "expected.json");
+	detector_testing_join(tree, sizeof(tree), fixture, ".");
+	detector_testing_join(expected_path, sizeof(expected_path), fixture, "expected.json");
 	expected = json_load_file(expected_path, 0, &jerr);
 	assert_non_null(expected);
 	dists = json_object_get(expected, "distributions");
 	assert_true(json_array_size(dists) > 0);
 
-	memset(&walk_out, 0, sizeof(walk_out));
-	walk_root_len = strlen(tree);
-	assert_int_equal(nftw(tree, walk_visit, 16, FTW_PHYS), 0);
+	detector_testing_walk(&walk_out, &detector_python, tree, NULL, NULL);
 	json_array_foreach (dists, i, e) {
 		const char *dir = json_string_value(json_object_get(e, "metadataPath"));
 		const char *name = json_string_value(json_object_get(e, "name"));

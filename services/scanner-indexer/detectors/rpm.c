@@ -54,28 +54,22 @@ static void sb_puts(struct rpm_sb *b, const char *s)
 	sb_putn(b, s, strlen(s));
 }
 
-/* Percent-encodes everything but RFC 3986 unreserved characters, as the
- * purl spec asks; with form set, a space becomes '+' (URL query forms, as
- * Go's url.Values.Encode writes claircore's hints). */
+/* Percent-encodes everything but RFC 3986 unreserved characters, ":"
+ * included (DETECTOR_PURL_ENCODE_COLON: the hints are URL query values);
+ * with form set, a space becomes '+' (URL query forms, as Go's
+ * url.Values.Encode writes claircore's hints). */
 static void sb_encode(struct rpm_sb *b, const char *s, int form)
 {
-	static const char hex[] = "0123456789ABCDEF";
-
 	for (; *s; s++) {
-		unsigned char c = (unsigned char)*s;
-		char esc[3];
+		char esc[4];
+		size_t n = 0;
 
-		if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-' ||
-		    c == '.' || c == '_' || c == '~') {
-			sb_putn(b, (const char *)&c, 1);
-		} else if (form && c == ' ') {
+		if (form && *s == ' ') {
 			sb_putn(b, "+", 1);
-		} else {
-			esc[0] = '%';
-			esc[1] = hex[c >> 4];
-			esc[2] = hex[c & 15];
-			sb_putn(b, esc, 3);
+			continue;
 		}
+		detector_purl_escape(esc, sizeof(esc), &n, s, 1, DETECTOR_PURL_ENCODE_COLON);
+		sb_putn(b, esc, n);
 	}
 }
 

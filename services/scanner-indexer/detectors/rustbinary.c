@@ -480,11 +480,11 @@ static int rust_emit(struct scan_out *out, const char *path, const char *json, s
 			rc = ASEC_ENOMEM;
 			goto done;
 		}
-		used = (size_t)snprintf(purl, size, "pkg:cargo/");
-		execbin_purl_append(purl, size, &used, name, 0);
-		purl[used++] = '@';
-		purl[used] = '\0';
-		execbin_purl_append(purl, size, &used, version, 0);
+		purl[0] = '\0';
+		detector_purl_append(purl, size, &used, "pkg:cargo/");
+		detector_purl_escape(purl, size, &used, name, strlen(name), DETECTOR_PURL_ENCODE_COLON);
+		detector_purl_append(purl, size, &used, "@");
+		detector_purl_escape(purl, size, &used, version, strlen(version), DETECTOR_PURL_ENCODE_COLON);
 		memset(&k, 0, sizeof(k));
 		k.name = (char *)name;
 		k.version = (char *)version;

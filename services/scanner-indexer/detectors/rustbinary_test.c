@@ -14,23 +14,17 @@
  * source, kind, dependencies, root). ASEC_RUST_TESTDATA_OUT=<dir> writes
  * the generated files out (testdata/rustbinary/ and the fuzz seeds).
  */
-#include <stdarg.h>
-#include <stddef.h>
-#include <setjmp.h>
-#include <cmocka.h>
-
-#include <stdint.h>
-#include <stdio.h>
-#include <stdlib.h>
-#include <string.h>
 #include <unistd.h>
 #include <zlib.h>
 
-#include "detectors/detector.h"
-#include "error/error.h"
-#include "testing/testing.h"
+#include "detectors/detector_testing.h"
 
 extern const struct detector detector_rustbinary;
+
+static void stream(struct scan_out *out, const char *path, const unsigned char *d, size_t n, size_t chunk)
+{
+	detector_testing_stream(out, &detector_rustbinary, path, d, n, n, chunk);
+}
 
 static const char deps_json[] =
 	"{\"packages\":["
@@ -53,52 +47,12 @@ static const struct want deps_want[] = {
 
 /* ---- running the stream ---- */
 
-static void dump(const struct scan_out *out)
-{
-	size_t i;
-
-	for (i = 0; i < out->pkgs.count; i++)
-		printf("  pkg %s %s [%s] %s %s\n", out->pkgs.items[i].name, out->pkgs.items[i].version,
-		       out->pkgs.items[i].repository_hint, out->pkgs.items[i].package_db, out->pkgs.items[i].purl);
-	for (i = 0; i < out->note_count; i++)
-		printf("  note %s\n", out->notes[i]);
-}
-
-static void stream(struct scan_out *out, const char *path, const unsigned char *d, size_t n, size_t chunk)
-{
-	void *st = NULL;
-	size_t off = 0;
-
-	memset(out, 0, sizeof(*out));
-	assert_int_equal(detector_rustbinary.stream_begin(&st, path, n), ASEC_OK);
-	while (off < n) {
-		size_t take = n - off < chunk ? n - off : chunk;
-		assert_int_equal(detector_rustbinary.stream_chunk(st, d + off, take), ASEC_OK);
-		off += take;
-	}
-	assert_int_equal(detector_rustbinary.stream_end(st, out), ASEC_OK);
-	if (getenv("ASEC_TEST_VERBOSE")) {
-		printf("stream %s (%zu bytes, chunks of %zu)\n", path, n, chunk);
-		dump(out);
-	}
-}
-
-static int has_note(const struct scan_out *out, const char *needle)
-{
-	size_t i;
-
-	for (i = 0; i < out->note_count; i++)
-		if (strstr(out->notes[i], needle))
-			return 1;
-	return 0;
-}
-
 static void expect_deps(const struct scan_out *out, const char *path)
 {
 	size_t i, j;
 
 	if (out->pkgs.count != 3)
-		dump(out);
+		detector_testing_dump(out);
 	assert_int_equal(out->pkgs.count, 3);
 	for (i = 0; i < 3; i++) {
 		const struct pkg *p = NULL;
@@ -141,27 +95,19 @@ struct rustspec {
 	int decoy_at_end;      /* the decoy ends where .dep-v0 begins */
 };
 
-static void put(unsigned char *b, size_t off, uint64_t v, unsigned width, int big)
-{
-	unsigned i;
-
-	for (i = 0; i < width; i++)
-		b[off + (big ? width - 1 - i : i)] = (unsigned char)(v >> (8 * i));
-}
-
 static void shdr(unsigned char *b, const struct rustspec *s, size_t at, uint32_t name, uint32_t type, uint64_t off,
 		 uint64_t size)
 {
-	put(b, at, name, 4, s->big);
-	put(b, at + 4, type, 4, s->big);
+	detector_testing_put(b, at, name, 4, s->big);
+	detector_testing_put(b, at + 4, type, 4, s->big);
 	if (s->is64) {
-		put(b, at + 24, off, 8, s->big);
-		put(b, at + 32, size, 8, s->big);
-		put(b, at + 48, 1, 8, s->big);
+		detector_testing_put(b, at + 24, off, 8, s->big);
+		detector_testing_put(b, at + 32, size, 8, s->big);
+		detector_testing_put(b, at + 48, 1, 8, s->big);
 	} else {
-		put(b, at + 16, off, 4, s->big);
-		put(b, at + 20, size, 4, s->big);
-		put(b, at + 32, 1, 4, s->big);
+		detector_testing_put(b, at + 16, off, 4, s->big);
+		detector_testing_put(b, at + 20, size, 4, s->big);
+		detector_testing_put(b, at + 32, 1, 4, s->big);
 	}
 }
 
@@ -180,20 +126,20 @@ static unsigned char *rust_elf(size_t *len, const struct rustspec *s)
 	b[4] = s->is64 ? 2 : 1;
 	b[5] = s->big ? 2 : 1;
 	b[6] = 1;
-	put(b, 16, 3, 2, s->big); /* ET_DYN, like a PIE */
-	put(b, 18, 62, 2, s->big);
+	detector_testing_put(b, 16, 3, 2, s->big); /* ET_DYN, like a PIE */
+	detector_testing_put(b, 18, 62, 2, s->big);
 	if (s->is64) {
-		put(b, 40, s->no_sht ? 0 : sht, 8, s->big);
-		put(b, 52, eh, 2, s->big);
-		put(b, 58, shsize, 2, s->big);
-		put(b, 60, 4, 2, s->big);
-		put(b, 62, 3, 2, s->big);
+		detector_testing_put(b, 40, s->no_sht ? 0 : sht, 8, s->big);
+		detector_testing_put(b, 52, eh, 2, s->big);
+		detector_testing_put(b, 58, shsize, 2, s->big);
+		detector_testing_put(b, 60, 4, 2, s->big);
+		detector_testing_put(b, 62, 3, 2, s->big);
 	} else {
-		put(b, 32, s->no_sht ? 0 : sht, 4, s->big);
-		put(b, 40, eh, 2, s->big);
-		put(b, 46, shsize, 2, s->big);
-		put(b, 48, 4, 2, s->big);
-		put(b, 50, 3, 2, s->big);
+		detector_testing_put(b, 32, s->no_sht ? 0 : sht, 4, s->big);
+		detector_testing_put(b, 40, eh, 2, s->big);
+		detector_testing_put(b, 46, shsize, 2, s->big);
+		detector_testing_put(b, 48, 4, 2, s->big);
+		detector_testing_put(b, 50, 3, 2, s->big);
 	}
 	/* .text: filler dense in 0x78 bytes with valid zlib check bits ("x\x9c",
 	 * "x\xda") that do not inflate to anything - the probe's daily bread. */
@@ -227,20 +173,6 @@ static void write_testdata(const char *name, const unsigned char *d, size_t n)
 	fclose(f);
 }
 
-static unsigned char *read_testdata(const char *name, size_t *n)
-{
-	const char *src = getenv("ASEC_SOURCE_DIR");
-	char path[1024];
-	unsigned char *d;
-
-	snprintf(path, sizeof(path), "%s/services/scanner-indexer/detectors/testdata/rustbinary/%s",
-		 src && src[0] ? src : ".", name);
-	d = testing_read_file(path, n);
-	if (!d)
-		fail_msg("cannot read %s", path);
-	return d;
-}
-
 /* ---- tests ---- */
 
 static void test_all_flavours(void **state)
@@ -269,7 +201,7 @@ static void test_all_flavours(void **state)
 		d = rust_elf(&n, &s);
 		write_testdata("auditable.elf", d, n);
 		free(d);
-		d = read_testdata("auditable.elf", &n);
+		d = detector_testing_read_testdata("rustbinary", "auditable.elf", &n);
 		stream(&out, "app", d, n, 512);
 		expect_deps(&out, "app");
 		scan_out_free(&out);
@@ -294,7 +226,7 @@ static void test_decoy(void **state)
 	for (c = 0; c < sizeof(chunk_sizes) / sizeof(chunk_sizes[0]); c++) {
 		stream(&out, "app", d, n, chunk_sizes[c]);
 		expect_deps(&out, "app");
-		assert_true(has_note(&out, "is not at the start of a section; ignored"));
+		assert_true(detector_testing_has_note(&out, "is not at the start of a section; ignored"));
 		scan_out_free(&out);
 	}
 	free(d);
@@ -319,7 +251,7 @@ static void test_decoy(void **state)
 	d = rust_elf(&n, &s);
 	stream(&out, "app", d, n, 4096);
 	assert_int_equal(out.pkgs.count, 0);
-	assert_true(has_note(&out, "is not at the start of a section; ignored"));
+	assert_true(detector_testing_has_note(&out, "is not at the start of a section; ignored"));
 	scan_out_free(&out);
 	free(d);
 
@@ -331,7 +263,7 @@ static void test_decoy(void **state)
 	stream(&out, "app", d, n, 4096);
 	assert_int_equal(out.pkgs.count, 1);
 	assert_string_equal(out.pkgs.items[0].name, "evil");
-	assert_true(has_note(&out, "app: no section header table to check the cargo-auditable data against"));
+	assert_true(detector_testing_has_note(&out, "app: no section header table to check the cargo-auditable data against"));
 	scan_out_free(&out);
 	free(d);
 	free(z);
@@ -355,7 +287,7 @@ static void test_hostile(void **state)
 		assert_int_equal(out.pkgs.count, 0);
 		/* Once the probe has its few dozen bytes, the cut is noticed. */
 		if (cut >= 64 + 100 + clen / 2)
-			assert_true(has_note(&out, "app: cargo-auditable data at offset 164 cut short at the end of "
+			assert_true(detector_testing_has_note(&out, "app: cargo-auditable data at offset 164 cut short at the end of "
 						   "the file"));
 		scan_out_free(&out);
 	}
@@ -380,7 +312,7 @@ static void test_hostile(void **state)
 	write_testdata("json-bomb.elf", d, n);
 	stream(&out, "app", d, n, 4096);
 	assert_int_equal(out.pkgs.count, 0);
-	assert_true(has_note(&out, "app: cargo-auditable data at offset 164 inflates past 1 MiB; ignored"));
+	assert_true(detector_testing_has_note(&out, "app: cargo-auditable data at offset 164 inflates past 1 MiB; ignored"));
 	scan_out_free(&out);
 	free(d);
 	free(big);
@@ -404,13 +336,13 @@ static void test_hostile(void **state)
 			stream(&out, "app", d, n, 100);
 			if (i < 2) {
 				assert_int_equal(out.pkgs.count, 0);
-				assert_true(has_note(&out, "app: cargo-auditable data is not the expected JSON"));
+				assert_true(detector_testing_has_note(&out, "app: cargo-auditable data is not the expected JSON"));
 			} else {
 				assert_int_equal(out.pkgs.count, 1);
 				assert_string_equal(out.pkgs.items[0].name, "ok");
 				assert_null(out.pkgs.items[0].repository_hint);
 				assert_true(
-					has_note(&out, "app: 4 crates without a usable name and version were skipped"));
+					detector_testing_has_note(&out, "app: 4 crates without a usable name and version were skipped"));
 			}
 			scan_out_free(&out);
 			free(d);

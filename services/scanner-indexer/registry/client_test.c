@@ -1351,7 +1351,7 @@ static void test_secrets_stay_out_of_logs(void **state)
 	pthread_mutex_lock(&token_lock);
 	for (size_t i = 0; i < issued_count && i < sizeof(issued) / sizeof(issued[0]); i++)
 		if (issued[i].token[0] && strstr(logbuf, issued[i].token))
-			snprintf(tokens, sizeof(tokens), "%s", issued[i].token);
+			snprintf(tokens, sizeof(tokens), "%.*s", (int)sizeof(tokens) - 1, issued[i].token);
 	pthread_mutex_unlock(&token_lock);
 	assert_true(loglen > 0); /* debug lines were written */
 	assert_null(strstr(logbuf, PASS));

@@ -330,7 +330,8 @@ int report_assemble(json_t **contents, json_t *notes, const char *const *digests
 	}
 	if (rc)
 		goto out;
-	qsort(held.items, held.count, sizeof(*held.items), compare_held);
+	if (held.count)
+		qsort(held.items, held.count, sizeof(*held.items), compare_held);
 
 	packages = json_object();
 	distributions = json_object();

@@ -227,6 +227,18 @@ static void test_json_shape(void **state)
 	layer_clear(&l[0]);
 }
 
+static void test_image_without_packages(void **state)
+{
+	json_t *contents = NULL, *notes = json_array();
+
+	/* No layers at all (every layer skipped): an empty, valid report. */
+	assert_int_equal(report_assemble(&contents, notes, NULL, NULL, 0), ASEC_OK);
+	assert_int_equal(json_object_size(json_object_get(contents, "packages")), 0);
+	assert_true(json_is_object(json_object_get(contents, "environments")));
+	json_decref(contents);
+	json_decref(notes);
+}
+
 static void test_many_packages_stack_quickly(void **state)
 {
 	/* 20,000 one-package databases over 5 layers: must not be quadratic. */
@@ -258,6 +270,7 @@ int main(void)
 		cmocka_unit_test(test_database_rewritten_empty_removes_everything),
 		cmocka_unit_test(test_whiteouts_and_opaque_directories),
 		cmocka_unit_test(test_json_shape),
+		cmocka_unit_test(test_image_without_packages),
 		cmocka_unit_test(test_many_packages_stack_quickly),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

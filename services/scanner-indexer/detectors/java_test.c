@@ -867,7 +867,7 @@ static void test_match(void **state)
 	assert_false(detector_java.match("a/b.jar.sha1", 12, 0644));
 	assert_false(detector_java.match("a/b.zip", 7, 0644));
 	assert_string_equal(detector_java.name, "java");
-	assert_true(detector_java.max_file_bytes == (size_t)256 << 20);
+	assert_true(detector_java.max_file_bytes == (size_t)128 << 20);
 	assert_non_null(detector_java.scan);
 	assert_null(detector_java.stream_begin);
 }

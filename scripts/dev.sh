@@ -23,6 +23,8 @@ source scripts/lib/postgres.sh
 source scripts/lib/services.sh
 # shellcheck source=scripts/lib/registry.sh
 source scripts/lib/registry.sh
+# shellcheck source=scripts/lib/oci-push.sh
+source scripts/lib/oci-push.sh
 
 dev="$root/.dev"
 pki="$dev/pki"
@@ -54,6 +56,8 @@ build() {
 start_service() {
 	local name=$1 port=$2
 	local short=$name
+	# Certificates are named after the identity (asec-pki dev), not the binary.
+	case $name in scanner-indexer) short=scanner-v4-indexer ;; scanner-matcher) short=scanner-v4-matcher ;; esac
 	export ROX_LISTEN_ADDRESS="127.0.0.1:$port"
 	export ROX_TLS_CERT="$pki/$short.crt" ROX_TLS_KEY="$pki/$short.key" ROX_TLS_CA="$pki/ca.crt"
 	export ROX_LOG_LEVEL=${ROX_LOG_LEVEL:-info}
@@ -64,6 +68,23 @@ start_service() {
 		tail -20 "$logs/$name.log" >&2
 		exit 1
 	fi
+}
+
+# A demo image in the local registry, made from this machine's own package
+# databases (dpkg status, os-release, Python packages), so that there is
+# something real to index and scan right away.
+push_demo_image() {
+	local tmp paths=() p
+	for p in etc/os-release usr/lib/os-release var/lib/dpkg/status usr/lib/python3/dist-packages; do
+		[ -e "/$p" ] && paths+=("$p")
+	done
+	[ ${#paths[@]} -gt 0 ] || return 0
+	tmp=$(mktemp -d "${TMPDIR:-/tmp}/asec-demo.XXXXXX")
+	tar -C / -czf "$tmp/layer.tar.gz" --exclude='*.pyc' --exclude='__pycache__' "${paths[@]}" 2>/dev/null || true
+	if oci_push "http://127.0.0.1:$registry_port" library/demo latest "$tmp/layer.tar.gz"; then
+		demo_image="http://127.0.0.1:$registry_port/library/demo:latest"
+	fi
+	rm -rf "$tmp"
 }
 
 cmd_up() {
@@ -87,6 +108,7 @@ cmd_up() {
 	for entry in "${services[@]}"; do
 		start_service "${entry%%:*}" "${entry##*:}"
 	done
+	push_demo_image
 	cat <<EOF
 
 Alauda Security Service is running.
@@ -102,6 +124,14 @@ Alauda Security Service is running.
 
   Try: curl --cacert .dev/pki/ca.crt https://127.0.0.1:8443/v1/ping
 EOF
+	if [ -n "${demo_image:-}" ]; then
+		cat <<EOF
+  Index the demo image ($demo_image):
+       curl --cacert .dev/pki/ca.crt --cert .dev/pki/operator.crt --key .dev/pki/operator.key \\
+            -H 'Content-Type: application/json' -d '{"containerImage":{"url":"$demo_image"}}' \\
+            https://127.0.0.1:8444/v4/index-reports
+EOF
+	fi
 }
 
 cmd_down() {

@@ -62,7 +62,6 @@
 #include <archive.h>
 #include <archive_entry.h>
 #include <jansson.h>
-#include <zlib.h>
 #include <zstd.h>
 
 #include "db/db.h"
@@ -72,6 +71,8 @@
 #include "registry/testpush.h"
 #include "store_index.h"
 #include "testing/testing.h"
+
+#include "e2e_support.h"
 
 #define ZSTD_MEDIA_TYPE "application/vnd.oci.image.layer.v1.tar+zstd"
 #define LANG_LAYERS 3
@@ -105,34 +106,18 @@ static char run_id[32];
 
 /* ---- bytes, tar, gzip, zstd ---------------------------------------------------------------- */
 
-struct buf {
-	unsigned char *data;
-	size_t len, cap;
-};
-
-static void buf_put(struct buf *b, const void *data, size_t len)
-{
-	if (b->len + len > b->cap) {
-		b->cap = (b->len + len) * 2 + 4096;
-		b->data = realloc(b->data, b->cap);
-		assert_non_null(b->data);
-	}
-	memcpy(b->data + b->len, data, len);
-	b->len += len;
-}
-
 /* A layer tar under construction: libarchive's pax writer, so that long
  * node_modules and site-packages paths need no care. */
 struct tar {
 	struct archive *a;
-	struct buf out;
+	struct e2e_buf out;
 	size_t files;
 };
 
 static la_ssize_t tar_write_cb(struct archive *a, void *ctx, const void *data, size_t len)
 {
 	(void)a;
-	buf_put(ctx, data, len);
+	e2e_buf_put(ctx, data, len);
 	return (la_ssize_t)len;
 }
 
@@ -173,63 +158,6 @@ static void tar_finish(struct tar *t)
 	assert_int_equal(archive_write_close(t->a), ARCHIVE_OK);
 	archive_write_free(t->a);
 	t->a = NULL;
-}
-
-/* The run id goes into the gzip header's comment: the digest changes with
- * every run while the tar stays the same. */
-static void gzip_of(struct buf *out, const struct buf *in)
-{
-	char comment[64];
-	gz_header header;
-	z_stream z;
-
-	assert_true(in->len < UINT_MAX / 2);
-	memset(&z, 0, sizeof(z));
-	assert_int_equal(deflateInit2(&z, Z_DEFAULT_COMPRESSION, Z_DEFLATED, 31, 8, Z_DEFAULT_STRATEGY), Z_OK);
-	memset(&header, 0, sizeof(header));
-	snprintf(comment, sizeof(comment), "fixtures_e2e_test %s", run_id);
-	header.comment = (Bytef *)comment;
-	header.os = 3; /* Unix */
-	assert_int_equal(deflateSetHeader(&z, &header), Z_OK);
-	memset(out, 0, sizeof(*out));
-	out->cap = deflateBound(&z, (uLong)in->len) + 128;
-	out->data = malloc(out->cap);
-	assert_non_null(out->data);
-	z.next_in = in->data;
-	z.avail_in = (uInt)in->len;
-	z.next_out = out->data;
-	z.avail_out = (uInt)out->cap;
-	assert_int_equal(deflate(&z, Z_FINISH), Z_STREAM_END);
-	out->len = out->cap - z.avail_out;
-	deflateEnd(&z);
-}
-
-/* A zstd frame with a content checksum, then a skippable frame (magic
- * 0x184D2A50, little-endian payload size) holding the run id. */
-static void zstd_of(struct buf *out, const struct buf *in)
-{
-	ZSTD_CCtx *cctx = ZSTD_createCCtx();
-	size_t n, id_len = strlen(run_id), i;
-	unsigned char frame[8];
-
-	assert_non_null(cctx);
-	assert_false(ZSTD_isError(ZSTD_CCtx_setParameter(cctx, ZSTD_c_compressionLevel, 3)));
-	assert_false(ZSTD_isError(ZSTD_CCtx_setParameter(cctx, ZSTD_c_checksumFlag, 1)));
-	memset(out, 0, sizeof(*out));
-	out->cap = ZSTD_compressBound(in->len) + sizeof(frame) + id_len;
-	out->data = malloc(out->cap);
-	assert_non_null(out->data);
-	n = ZSTD_compress2(cctx, out->data, out->cap, in->data, in->len);
-	if (ZSTD_isError(n))
-		fail_msg("zstd: %s", ZSTD_getErrorName(n));
-	ZSTD_freeCCtx(cctx);
-	for (i = 0; i < 4; i++) {
-		frame[i] = (unsigned char)(ZSTD_MAGIC_SKIPPABLE_START >> (8 * i));
-		frame[4 + i] = (unsigned char)(id_len >> (8 * i));
-	}
-	memcpy(out->data + n, frame, sizeof(frame));
-	memcpy(out->data + n + sizeof(frame), run_id, id_len);
-	out->len = n + sizeof(frame) + id_len;
 }
 
 /* ---- fixture folders into layers ------------------------------------------------------------ */
@@ -428,7 +356,7 @@ static void add_tree(struct tar *t, const struct placement *pl, const char *root
 
 /* One layer blob and what describes it. */
 struct layer_blob {
-	struct buf blob;
+	struct e2e_buf blob;
 	char digest[REGISTRY_DIGEST_BUF];
 	char diff_id[REGISTRY_DIGEST_BUF];
 	const char *media_type; /* NULL: tar+gzip */
@@ -439,10 +367,14 @@ static void layer_seal(struct layer_blob *out, struct tar *t, int zstd)
 {
 	tar_finish(t);
 	memset(out, 0, sizeof(*out));
-	if (zstd)
-		zstd_of(&out->blob, &t->out);
-	else
-		gzip_of(&out->blob, &t->out);
+	if (zstd) {
+		e2e_zstd(&out->blob, t->out.data, t->out.len, run_id);
+	} else {
+		char comment[64];
+
+		snprintf(comment, sizeof(comment), "fixtures_e2e_test %s", run_id);
+		e2e_gzip(&out->blob, t->out.data, t->out.len, comment);
+	}
 	out->media_type = zstd ? ZSTD_MEDIA_TYPE : NULL;
 	out->files = t->files;
 	assert_int_equal(registry_digest_compute(out->diff_id, "sha256", t->out.data, t->out.len), ASEC_OK);
@@ -490,7 +422,7 @@ static void push_image(struct pushed *img, const char *tag, const char *arch, co
 		       const struct layer_blob *const *layers, size_t n)
 {
 	struct testpush_layer tl[MAX_LAYERS];
-	char config[2048], ids[MAX_LAYERS * (REGISTRY_DIGEST_BUF + 4)] = "", repo[96], variant_field[64] = "";
+	char config[2048], ids[MAX_LAYERS * (REGISTRY_DIGEST_BUF + 4)] = "", repo[96], variant_field[64] = "", *ref;
 	size_t i;
 
 	assert_true(n <= MAX_LAYERS);
@@ -508,9 +440,10 @@ static void push_image(struct pushed *img, const char *tag, const char *arch, co
 		 "\"rootfs\":{\"type\":\"layers\",\"diff_ids\":[%s]},\"created\":\"2026-11-01T00:00:00Z\"}",
 		 arch, variant_field, run_id, tag, ids);
 	snprintf(repo, sizeof(repo), "e2e/fixtures-%s", run_id);
-	if (testpush_image(pusher, repo, tag, 0, config, tl, n, img->digest, &img->size) != ASEC_OK)
-		fail_msg("push %s: %s", tag, error_last());
-	snprintf(img->ref, sizeof(img->ref), "http://%s/%s:%s", registry, repo, tag);
+	ref = e2e_push_image(pusher, registry, repo, tag, config, tl, n, img->digest, &img->size);
+	assert_true(strlen(ref) < sizeof(img->ref));
+	memcpy(img->ref, ref, strlen(ref) + 1);
+	free(ref);
 }
 
 static json_t *index_ref(const char *ref, const char *platform, const char *hash_id, int expect_created)
@@ -602,14 +535,6 @@ static void expectation_free(struct expectation *x)
 	entries_free(&x->noted);
 }
 
-/* A string member, or "" for null or absent (the report's convention). */
-static const char *js(const json_t *o, const char *key)
-{
-	const char *s = json_string_value(json_object_get(o, key));
-
-	return s ? s : "";
-}
-
 static void add_nv(struct expectation *x, enum eco e, const char *name, const char *version)
 {
 	char key[1024];
@@ -641,8 +566,8 @@ static void add_dpkg(struct expectation *x)
 	json_array_foreach(json_object_get(j, "packages"), i, p) {
 		char key[1024];
 
-		snprintf(key, sizeof(key), "%s\t%s\t%s\t%s\t%s", js(p, "name"), js(p, "version"), js(p, "arch"),
-			 js(p, "sourceName"), js(p, "sourceVersion"));
+		snprintf(key, sizeof(key), "%s\t%s\t%s\t%s\t%s", e2e_text(p, "name"), e2e_text(p, "version"), e2e_text(p, "arch"),
+			 e2e_text(p, "sourceName"), e2e_text(p, "sourceVersion"));
 		entries_add(&x->e[E_DEB], key, 0);
 	}
 	json_decref(j);
@@ -661,11 +586,11 @@ static void add_rpm(struct expectation *x)
 		json_t *epoch = json_object_get(p, "epoch");
 
 		if (json_is_integer(epoch) && json_integer_value(epoch) != 0)
-			snprintf(evr, sizeof(evr), "%lld:%s-%s", (long long)json_integer_value(epoch), js(p, "version"),
-				 js(p, "release"));
+			snprintf(evr, sizeof(evr), "%lld:%s-%s", (long long)json_integer_value(epoch), e2e_text(p, "version"),
+				 e2e_text(p, "release"));
 		else
-			snprintf(evr, sizeof(evr), "%s-%s", js(p, "version"), js(p, "release"));
-		snprintf(key, sizeof(key), "%s\t%s\t%s\t%s", js(p, "name"), evr, js(p, "arch"), js(p, "sourceRpm"));
+			snprintf(evr, sizeof(evr), "%s-%s", e2e_text(p, "version"), e2e_text(p, "release"));
+		snprintf(key, sizeof(key), "%s\t%s\t%s\t%s", e2e_text(p, "name"), evr, e2e_text(p, "arch"), e2e_text(p, "sourceRpm"));
 		entries_add(&x->e[E_RPM], key, 0);
 	}
 	json_decref(j);
@@ -683,8 +608,8 @@ static void add_apk(struct expectation *x)
 	json_array_foreach(json_object_get(j, "packages"), i, p) {
 		char key[1024];
 
-		snprintf(key, sizeof(key), "%s\t%s\t%s\t%s", js(p, "name"), js(p, "version"), js(p, "arch"),
-			 js(p, "origin"));
+		snprintf(key, sizeof(key), "%s\t%s\t%s\t%s", e2e_text(p, "name"), e2e_text(p, "version"), e2e_text(p, "arch"),
+			 e2e_text(p, "origin"));
 		entries_add(&x->e[E_APK], key, 0);
 	}
 	json_decref(j);
@@ -707,11 +632,11 @@ static void add_npm(struct expectation *x)
 	/* Every package root npm installed ("tool"); the project's own
 	 * app/package.json is not a dependency and is not reported. */
 	json_array_foreach(json_object_get(j, "packages"), i, p) {
-		if (x->whited_out && path_within(js(p, "path"), "node_modules/" WH_NPM_PACKAGE)) {
+		if (x->whited_out && path_within(e2e_text(p, "path"), "node_modules/" WH_NPM_PACKAGE)) {
 			x->removed[E_NPM]++;
 			continue;
 		}
-		add_nv(x, E_NPM, js(p, "name"), js(p, "version"));
+		add_nv(x, E_NPM, e2e_text(p, "name"), e2e_text(p, "version"));
 	}
 	json_decref(j);
 	/* syft's cases ("derived"): package-partial.json has neither name nor
@@ -721,8 +646,8 @@ static void add_npm(struct expectation *x)
 	json_object_foreach(json_object_get(j, "files"), file, p) {
 		char image_path[PATH_MAX];
 
-		if (js(p, "name")[0] && js(p, "version")[0]) {
-			add_nv(x, E_NPM, js(p, "name"), js(p, "version"));
+		if (e2e_text(p, "name")[0] && e2e_text(p, "version")[0]) {
+			add_nv(x, E_NPM, e2e_text(p, "name"), e2e_text(p, "version"));
 		} else {
 			place_npm_manifest(image_path, sizeof(image_path), file);
 			entries_add(&x->noted, image_path, 0);
@@ -744,15 +669,15 @@ static void add_python_fixture(struct expectation *x, const char *fixture, const
 		if (!json_string_value(json_object_get(d, "version"))) {
 			char image_path[PATH_MAX];
 
-			pathf(image_path, sizeof(image_path), "%s%s", image_dir, js(d, "metadataPath"));
+			pathf(image_path, sizeof(image_path), "%s%s", image_dir, e2e_text(d, "metadataPath"));
 			entries_add(&x->noted, image_path, 0);
 			continue;
 		}
-		if (x->whited_out && path_within(js(d, "metadataPath"), WH_PY_DIST_DIR "/" WH_PY_DIST)) {
+		if (x->whited_out && path_within(e2e_text(d, "metadataPath"), WH_PY_DIST_DIR "/" WH_PY_DIST)) {
 			x->removed[E_PYPI]++;
 			continue;
 		}
-		add_nv(x, E_PYPI, js(d, "name"), js(d, "version"));
+		add_nv(x, E_PYPI, e2e_text(d, "name"), e2e_text(d, "version"));
 	}
 	json_decref(j);
 }
@@ -795,11 +720,11 @@ static void add_java(struct expectation *x)
 		char key[1024];
 
 		json_array_foreach(poms, i, pom) {
-			snprintf(key, sizeof(key), "%s:%s\t%s", js(pom, "groupId"), js(pom, "artifactId"), js(pom, "version"));
+			snprintf(key, sizeof(key), "%s:%s\t%s", e2e_text(pom, "groupId"), e2e_text(pom, "artifactId"), e2e_text(pom, "version"));
 			entries_add(&x->e[E_MAVEN], key, 0);
 		}
-		if (!json_array_size(poms) && js(mf, "Implementation-Title")[0] && js(mf, "Implementation-Version")[0]) {
-			snprintf(key, sizeof(key), "%s\t%s", js(mf, "Implementation-Title"), js(mf, "Implementation-Version"));
+		if (!json_array_size(poms) && e2e_text(mf, "Implementation-Title")[0] && e2e_text(mf, "Implementation-Version")[0]) {
+			snprintf(key, sizeof(key), "%s\t%s", e2e_text(mf, "Implementation-Title"), e2e_text(mf, "Implementation-Version"));
 			entries_add(&x->e[E_MAVEN], key, 1);
 		} else if (!json_array_size(poms) && strcmp(file, WH_JAR) == 0) {
 			assert_int_equal(json_array_size(nested), 1);
@@ -836,7 +761,7 @@ static void add_go_fixture(struct expectation *x, const char *fixture, const cha
 {
 	json_t *j = load_expected(fixture, "expected.json"), *dep;
 	json_t *b = json_object_get(json_object_get(j, "binaries"), binary);
-	const char *go = js(b, "goVersion"), *main_version = js(json_object_get(b, "main"), "version");
+	const char *go = e2e_text(b, "goVersion"), *main_version = e2e_text(json_object_get(b, "main"), "version");
 	char version[64];
 	size_t i;
 
@@ -844,10 +769,10 @@ static void add_go_fixture(struct expectation *x, const char *fixture, const cha
 	assert_true(strncmp(go, "go", 2) == 0);
 	snprintf(version, sizeof(version), "v%s", go + 2);
 	add_nv(x, E_GOLANG, "stdlib", version);
-	add_nv(x, E_GOLANG, js(json_object_get(b, "main"), "path"),
+	add_nv(x, E_GOLANG, e2e_text(json_object_get(b, "main"), "path"),
 	       strcmp(main_version, "(devel)") == 0 ? "" : main_version);
 	json_array_foreach(json_object_get(b, "deps"), i, dep)
-		add_nv(x, E_GOLANG, js(dep, "path"), js(dep, "version"));
+		add_nv(x, E_GOLANG, e2e_text(dep, "path"), e2e_text(dep, "version"));
 	json_decref(j);
 }
 
@@ -864,7 +789,7 @@ static void add_gem_fixture(struct expectation *x, const char *fixture)
 	const char *file;
 
 	json_object_foreach(json_object_get(j, "gemspecs"), file, g) {
-		if (!js(g, "name")[0] || !js(g, "version")[0] || strncmp(file, "malformed", 9) == 0) {
+		if (!e2e_text(g, "name")[0] || !e2e_text(g, "version")[0] || strncmp(file, "malformed", 9) == 0) {
 			char image_path[PATH_MAX];
 
 			place_gemspec(image_path, sizeof(image_path), file);
@@ -875,7 +800,7 @@ static void add_gem_fixture(struct expectation *x, const char *fixture)
 			x->removed[E_GEM]++;
 			continue;
 		}
-		add_nv(x, E_GEM, js(g, "name"), js(g, "version"));
+		add_nv(x, E_GEM, e2e_text(g, "name"), e2e_text(g, "version"));
 	}
 	json_decref(j);
 }
@@ -897,10 +822,10 @@ static void add_dotnet_fixture(struct expectation *x, const char *fixture)
 			entries_add(&x->noted, image_path, 0);
 		}
 		json_array_foreach(json_object_get(f, "libraries"), i, lib) {
-			const char *nv = js(lib, "nameVersion"), *slash = strchr(nv, '/');
+			const char *nv = e2e_text(lib, "nameVersion"), *slash = strchr(nv, '/');
 			char name[512];
 
-			if (strcmp(js(lib, "type"), "package") != 0)
+			if (strcmp(e2e_text(lib, "type"), "package") != 0)
 				continue;
 			assert_non_null(slash);
 			snprintf(name, sizeof(name), "%.*s", (int)(slash - nv), nv);
@@ -918,7 +843,7 @@ static void add_composer(struct expectation *x)
 
 	json_object_foreach(json_object_get(j, "files"), file, f)
 		json_array_foreach(json_object_get(f, "packages"), i, p)
-			add_nv(x, E_COMPOSER, js(p, "name"), js(p, "version"));
+			add_nv(x, E_COMPOSER, e2e_text(p, "name"), e2e_text(p, "version"));
 	json_decref(j);
 }
 
@@ -976,23 +901,23 @@ static int eco_of_purl(const char *purl)
 static void report_key(char *key, size_t size, enum eco e, const json_t *p)
 {
 	const json_t *src = json_object_get(p, "source");
-	const char *name = js(p, "name"), *version = js(p, "version");
+	const char *name = e2e_text(p, "name"), *version = e2e_text(p, "version");
 
 	switch (e) {
 	case E_DEB:
 		/* No source object: the package is its own source. */
-		snprintf(key, size, "%s\t%s\t%s\t%s\t%s", name, version, js(p, "arch"), src ? js(src, "name") : name,
-			 src ? js(src, "version") : version);
+		snprintf(key, size, "%s\t%s\t%s\t%s\t%s", name, version, e2e_text(p, "arch"), src ? e2e_text(src, "name") : name,
+			 src ? e2e_text(src, "version") : version);
 		break;
 	case E_RPM:
 		if (src)
-			snprintf(key, size, "%s\t%s\t%s\t%s-%s.src.rpm", name, version, js(p, "arch"), js(src, "name"),
-				 js(src, "version"));
+			snprintf(key, size, "%s\t%s\t%s\t%s-%s.src.rpm", name, version, e2e_text(p, "arch"), e2e_text(src, "name"),
+				 e2e_text(src, "version"));
 		else
-			snprintf(key, size, "%s\t%s\t%s\t", name, version, js(p, "arch"));
+			snprintf(key, size, "%s\t%s\t%s\t", name, version, e2e_text(p, "arch"));
 		break;
 	case E_APK:
-		snprintf(key, size, "%s\t%s\t%s\t%s", name, version, js(p, "arch"), src ? js(src, "name") : "");
+		snprintf(key, size, "%s\t%s\t%s\t%s", name, version, e2e_text(p, "arch"), src ? e2e_text(src, "name") : "");
 		break;
 	default:
 		snprintf(key, size, "%s\t%s", name, version);
@@ -1011,13 +936,6 @@ static int artifact_matches(const char *want, const char *got)
 static int entry_compare(const void *a, const void *b)
 {
 	return strcmp(((const struct entry *)a)->key, ((const struct entry *)b)->key);
-}
-
-static const char *introduced_in(const json_t *report, const char *id)
-{
-	const json_t *envs = json_object_get(json_object_get(report, "contents"), "environments");
-
-	return js(json_array_get(json_object_get(envs, id), 0), "introducedIn");
 }
 
 static void print_notes(const json_t *report)
@@ -1086,24 +1004,24 @@ static void check_report(const json_t *report, struct expectation *x, const stru
 
 	memset(got, 0, sizeof(got));
 	assert_int_equal(json_array_size(json_object_get(json_object_get(report, "image"), "layers")), img->layer_count);
-	assert_string_equal(js(json_object_get(report, "image"), "manifestDigest"), img->digest);
+	assert_string_equal(e2e_text(json_object_get(report, "image"), "manifestDigest"), img->digest);
 	json_object_foreach((json_t *)packages, id, p) {
-		const char *purl = js(p, "purl");
+		const char *purl = e2e_text(p, "purl");
 		char key[2048];
 
 		e = eco_of_purl(purl);
 		if (e < 0) {
 			if (unknown++ < MAX_DIFF_LINES)
-				printf("%s: a package of no expected ecosystem: %s %s purl=\"%s\" in %s\n", what, js(p, "name"),
-				       js(p, "version"), purl, js(p, "packageDb"));
+				printf("%s: a package of no expected ecosystem: %s %s purl=\"%s\" in %s\n", what, e2e_text(p, "name"),
+				       e2e_text(p, "version"), purl, e2e_text(p, "packageDb"));
 			continue;
 		}
 		report_key(key, sizeof(key), (enum eco)e, p);
 		entries_add(&got[e], key, 0);
-		if (strcmp(introduced_in(report, id), img->layer_digests[ecos[e].layer]) != 0 &&
+		if (strcmp(e2e_introduced_in(report, id), img->layer_digests[ecos[e].layer]) != 0 &&
 		    wrong_layer++ < MAX_DIFF_LINES)
-			printf("%s: %s %s (%s) introduced in %s, not in layer %zu\n", what, js(p, "name"), js(p, "version"),
-			       ecos[e].purl_type, introduced_in(report, id), ecos[e].layer);
+			printf("%s: %s %s (%s) introduced in %s, not in layer %zu\n", what, e2e_text(p, "name"), e2e_text(p, "version"),
+			       ecos[e].purl_type, e2e_introduced_in(report, id), ecos[e].layer);
 	}
 
 	for (e = 0; e < E_COUNT; e++) {
@@ -1161,9 +1079,9 @@ static void check_report(const json_t *report, struct expectation *x, const stru
 
 		assert_non_null(want);
 		assert_int_equal(json_object_size(dists), 1);
-		assert_string_equal(js(d, "did"), js(want, "ID"));
-		assert_string_equal(js(d, "versionId"), js(want, "VERSION_ID"));
-		assert_string_equal(js(d, "prettyName"), js(want, "PRETTY_NAME"));
+		assert_string_equal(e2e_text(d, "did"), e2e_text(want, "ID"));
+		assert_string_equal(e2e_text(d, "versionId"), e2e_text(want, "VERSION_ID"));
+		assert_string_equal(e2e_text(d, "prettyName"), e2e_text(want, "PRETTY_NAME"));
 		json_decref(index);
 	}
 	if (diffs_total || unknown || wrong_layer) {
@@ -1178,23 +1096,15 @@ static void check_report(const json_t *report, struct expectation *x, const stru
 
 static int setup(void **state)
 {
-	const char *url = getenv("ASEC_TEST_DATABASE_URL");
-	struct db_pool_options o = { .application_name = "fixtures_e2e_test", .max_connections = 6,
-				     .acquire_timeout_ms = 10000 };
-	struct indexer_options io = { .parallel_layers = 2 };
+	const char *url;
 	char probe[PATH_MAX];
 
 	(void)state;
-	registry = getenv("ASEC_TEST_REGISTRY");
-	if (!url || !url[0] || !registry || !registry[0]) {
-		fprintf(stderr, "%s: needs ASEC_TEST_DATABASE_URL and ASEC_TEST_REGISTRY (scripts/test.sh sets them)\n",
-			testing_in_ci() ? "FAIL" : "SKIP");
-		exit(testing_in_ci() ? 1 : TESTING_SKIP);
-	}
+	e2e_require_env(&url, &registry, NULL, NULL);
 	/* Skips (or fails under CI) when the fixtures are not there. */
 	testing_shared_path(probe, sizeof(probe), "fixtures/lang");
 	testing_shared_path(probe, sizeof(probe), "fixtures/os-pkgdb");
-	snprintf(run_id, sizeof(run_id), "r%d-%ld", (int)getpid(), (long)time(NULL));
+	e2e_run_id(run_id, sizeof(run_id));
 
 	layer_from_fixtures(&lang_layers[0], lang_node_python, sizeof(lang_node_python) / sizeof(lang_node_python[0]), 1);
 	layer_from_fixtures(&lang_layers[1], lang_java_go, sizeof(lang_java_go) / sizeof(lang_java_go[0]), 0);
@@ -1205,13 +1115,7 @@ static int setup(void **state)
 	       lang_layers[0].files, lang_layers[0].blob.len, lang_layers[1].files, lang_layers[1].blob.len,
 	       lang_layers[2].files, lang_layers[2].blob.len);
 
-	o.conninfo = url;
-	if (db_pool_open(&pool, &o) || store_index_migrate(pool))
-		return -1;
-	io.pool = pool;
-	if (indexer_new(&ix, &io) || testpush_open(&pusher, registry, NULL, NULL))
-		return -1;
-	return 0;
+	return e2e_open(&pool, &ix, &pusher, url, registry, "fixtures_e2e_test");
 }
 
 static int teardown(void **state)
@@ -1219,9 +1123,7 @@ static int teardown(void **state)
 	size_t i;
 
 	(void)state;
-	testpush_close(pusher);
-	indexer_free(ix);
-	db_pool_close(pool);
+	e2e_close(pool, ix, pusher);
 	for (i = 0; i < LANG_LAYERS; i++)
 		layer_free(&lang_layers[i]);
 	return 0;
@@ -1285,24 +1187,6 @@ static void test_dpkg_image(void **state)
 	index_family(&dpkg_image, FAMILY_DPKG, "amd64", NULL, "linux/amd64", "dpkg image");
 }
 
-/* When the layer cache last scanned a layer: a malloc'd string. */
-static char *layer_scanned_at(const char *digest)
-{
-	const char *params[] = { digest }, *t = NULL;
-	PGresult *res = NULL;
-	char *copy;
-
-	assert_int_equal(db_query(&res, pool, "SELECT scanned_at::text AS t FROM layer_facts WHERE layer_digest = $1",
-				  1, params),
-			 ASEC_OK);
-	assert_int_equal(PQntuples(res), 1);
-	assert_int_equal(db_get_text(&t, res, 0, "t"), ASEC_OK);
-	copy = strdup(t);
-	assert_non_null(copy);
-	PQclear(res);
-	return copy;
-}
-
 /* The second image: its language layers (scanned for the first) must come
  * from the layer cache, so this compares the cached form of each ecosystem. */
 static void test_rpm_image(void **state)
@@ -1313,10 +1197,10 @@ static void test_rpm_image(void **state)
 
 	(void)state;
 	for (i = 0; i < LANG_LAYERS; i++)
-		before[i] = layer_scanned_at(lang_layers[i].digest);
+		before[i] = e2e_layer_scanned_at(pool, lang_layers[i].digest);
 	index_family(&img, FAMILY_RPM, "amd64", NULL, "linux/amd64", "rpm image");
 	for (i = 0; i < LANG_LAYERS; i++) {
-		char *after = layer_scanned_at(lang_layers[i].digest);
+		char *after = e2e_layer_scanned_at(pool, lang_layers[i].digest);
 
 		assert_string_equal(before[i], after);
 		free(before[i]);
@@ -1418,11 +1302,6 @@ int main(void)
 		cmocka_unit_test(test_whiteouts_remove_language_packages),
 		cmocka_unit_test(test_two_platform_index),
 	};
-	FILE *devnull = fopen("/dev/null", "w");
-	int rc;
 
-	log_init("fixtures_e2e_test", LOG_LEVEL_ERROR, devnull);
-	rc = cmocka_run_group_tests(tests, setup, teardown);
-	fclose(devnull);
-	return rc;
+	return e2e_run_quietly("fixtures_e2e_test", tests, sizeof(tests) / sizeof(tests[0]), setup, teardown);
 }

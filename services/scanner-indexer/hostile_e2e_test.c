@@ -69,6 +69,8 @@
 #include "registry/testpush.h"
 #include "testing/testing.h"
 
+#include "e2e_support.h"
+
 extern char **environ;
 
 /* The bound on the service's memory, in KiB. */
@@ -129,46 +131,19 @@ static void expect_that(const char *bug, int ok, const char *fmt, ...)
 
 /* ---- buffers ------------------------------------------------------------------------------ */
 
-struct buf {
-	unsigned char *data;
-	size_t len, cap;
-};
-
-static void buf_put(struct buf *b, const void *data, size_t len)
-{
-	if (len == 0)
-		return;
-	if (b->len + len > b->cap) {
-		size_t cap = b->cap ? b->cap : 4096;
-		while (cap < b->len + len)
-			cap *= 2;
-		b->data = realloc(b->data, cap);
-		assert_non_null(b->data);
-		b->cap = cap;
-	}
-	memcpy(b->data + b->len, data, len);
-	b->len += len;
-}
-
-static void buf_free(struct buf *b)
-{
-	free(b->data);
-	memset(b, 0, sizeof(*b));
-}
-
-static void put_le16(struct buf *b, uint16_t v)
+static void put_le16(struct e2e_buf *b, uint16_t v)
 {
 	unsigned char p[2] = {(unsigned char)v, (unsigned char)(v >> 8)};
 
-	buf_put(b, p, 2);
+	e2e_buf_put(b, p, 2);
 }
 
-static void put_le32(struct buf *b, uint32_t v)
+static void put_le32(struct e2e_buf *b, uint32_t v)
 {
 	unsigned char p[4] = {(unsigned char)v, (unsigned char)(v >> 8), (unsigned char)(v >> 16),
 			      (unsigned char)(v >> 24)};
 
-	buf_put(b, p, 4);
+	e2e_buf_put(b, p, 4);
 }
 
 static const unsigned char zero_mib[1 << 20];
@@ -176,7 +151,7 @@ static const unsigned char zero_mib[1 << 20];
 /* ---- deflate ------------------------------------------------------------------------------ */
 
 /* Feeds data through z into out; flush is Z_NO_FLUSH or Z_FINISH. */
-static void deflate_into(struct buf *out, z_stream *z, const void *data, size_t len, int flush)
+static void deflate_into(struct e2e_buf *out, z_stream *z, const void *data, size_t len, int flush)
 {
 	unsigned char chunk[65536];
 	int r;
@@ -189,14 +164,14 @@ static void deflate_into(struct buf *out, z_stream *z, const void *data, size_t 
 		z->avail_out = sizeof(chunk);
 		r = deflate(z, flush);
 		assert_true(r == Z_OK || r == Z_STREAM_END || r == Z_BUF_ERROR);
-		buf_put(out, chunk, sizeof(chunk) - z->avail_out);
+		e2e_buf_put(out, chunk, sizeof(chunk) - z->avail_out);
 	} while (z->avail_out == 0 || (flush == Z_FINISH && r != Z_STREAM_END));
 }
 
 /* window_bits 31 = gzip, -15 = raw deflate (zip entries). */
-static struct buf deflate_buf(const void *data, size_t len, int window_bits)
+static struct e2e_buf deflate_buf(const void *data, size_t len, int window_bits)
 {
-	struct buf out = {0};
+	struct e2e_buf out = {0};
 	z_stream z;
 	size_t done = 0;
 
@@ -214,10 +189,10 @@ static struct buf deflate_buf(const void *data, size_t len, int window_bits)
 /* The raw deflate of BOMB_BYTES zeros, made once (~4 s) and shared by the
  * gzip bomb and the zip bombs. Z_RLE reaches deflate's best ratio (~1030:1)
  * on zeros at twice the speed of the default strategy. */
-static struct buf bomb_raw;
+static struct e2e_buf bomb_raw;
 static uint32_t bomb_crc;
 
-static const struct buf *bomb_deflated(void)
+static const struct e2e_buf *bomb_deflated(void)
 {
 	z_stream z;
 	uint64_t done;
@@ -237,12 +212,12 @@ static const struct buf *bomb_deflated(void)
 }
 
 /* Appends one gzip member around an already deflated stream (RFC 1952). */
-static void gzip_member_from_raw(struct buf *out, const struct buf *raw, uint32_t crc, uint64_t isize)
+static void gzip_member_from_raw(struct e2e_buf *out, const struct e2e_buf *raw, uint32_t crc, uint64_t isize)
 {
 	static const unsigned char header[10] = {0x1f, 0x8b, 8, 0, 0, 0, 0, 0, 0, 3};
 
-	buf_put(out, header, sizeof(header));
-	buf_put(out, raw->data, raw->len);
+	e2e_buf_put(out, header, sizeof(header));
+	e2e_buf_put(out, raw->data, raw->len);
 	put_le32(out, crc);
 	put_le32(out, (uint32_t)isize);
 }
@@ -254,7 +229,7 @@ static void gzip_member_from_raw(struct buf *out, const struct buf *raw, uint32_
  * gzipped as it is written when gz is set, so that a layer of hundreds of
  * megabytes never exists uncompressed. */
 struct tarw {
-	struct buf out;
+	struct e2e_buf out;
 	int gz;
 	z_stream z;
 	uint64_t written;
@@ -274,7 +249,7 @@ static void tw_raw(struct tarw *t, const void *data, size_t len)
 	if (t->gz)
 		deflate_into(&t->out, &t->z, data, len, Z_NO_FLUSH);
 	else
-		buf_put(&t->out, data, len);
+		e2e_buf_put(&t->out, data, len);
 }
 
 static void tw_zeros(struct tarw *t, uint64_t n)
@@ -329,7 +304,7 @@ static void tw_block(struct tarw *t, const char *name, size_t name_len, char typ
 }
 
 /* "<len> key=value\n", where len counts the whole record, its own digits included. */
-static void pax_record(struct buf *b, const char *key, const char *value, size_t value_len)
+static void pax_record(struct e2e_buf *b, const char *key, const char *value, size_t value_len)
 {
 	size_t base = strlen(key) + value_len + 3, len = base + 1, digits;
 	char num[32];
@@ -340,12 +315,12 @@ static void pax_record(struct buf *b, const char *key, const char *value, size_t
 			break;
 		len = base + digits;
 	}
-	buf_put(b, num, digits);
-	buf_put(b, " ", 1);
-	buf_put(b, key, strlen(key));
-	buf_put(b, "=", 1);
-	buf_put(b, value, value_len);
-	buf_put(b, "\n", 1);
+	e2e_buf_put(b, num, digits);
+	e2e_buf_put(b, " ", 1);
+	e2e_buf_put(b, key, strlen(key));
+	e2e_buf_put(b, "=", 1);
+	e2e_buf_put(b, value, value_len);
+	e2e_buf_put(b, "\n", 1);
 }
 
 /* type: '0' file, '1' hard link, '2' symlink, '5' directory. */
@@ -354,7 +329,7 @@ static void tw_entry(struct tarw *t, const char *name, char type, uint64_t size,
 	size_t name_len = strlen(name), link_len = link ? strlen(link) : 0;
 
 	if (name_len >= 100 || link_len >= 100) {
-		struct buf pax = {0};
+		struct e2e_buf pax = {0};
 		if (name_len >= 100)
 			pax_record(&pax, "path", name, name_len);
 		if (link_len >= 100)
@@ -362,7 +337,7 @@ static void tw_entry(struct tarw *t, const char *name, char type, uint64_t size,
 		tw_block(t, "PaxHeaders/entry", 16, 'x', pax.len, NULL, 0, 0644);
 		tw_raw(t, pax.data, pax.len);
 		tw_pad(t, pax.len);
-		buf_free(&pax);
+		e2e_buf_free(&pax);
 	}
 	tw_block(t, name, name_len, type, size, link, link_len, mode);
 }
@@ -389,9 +364,9 @@ static void tw_run_marker(struct tarw *t, const char *case_name)
 	tw_text(t, "etc/hostile-run", text);
 }
 
-static struct buf tw_close(struct tarw *t)
+static struct e2e_buf tw_close(struct tarw *t)
 {
-	struct buf out;
+	struct e2e_buf out;
 
 	tw_zeros(t, 1024);
 	if (t->gz) {
@@ -409,7 +384,7 @@ static struct buf tw_close(struct tarw *t)
  * it inflates to. The archive goes to a buffer, or, with a sink, straight
  * into a tar stream (a JAR of hundreds of megabytes need not exist whole). */
 struct zipw {
-	struct buf out, cd;
+	struct e2e_buf out, cd;
 	struct tarw *sink;
 	uint64_t offset;
 	uint16_t count;
@@ -425,7 +400,7 @@ static void zw_emit(struct zipw *z, const void *data, size_t len)
 	if (z->sink)
 		tw_raw(z->sink, data, len);
 	else
-		buf_put(&z->out, data, len);
+		e2e_buf_put(&z->out, data, len);
 	z->offset += len;
 }
 
@@ -435,7 +410,7 @@ static void zw_begin(struct zipw *z, const char *name, uint16_t method, size_t d
 		     uint32_t declared_size)
 {
 	uint16_t name_len = (uint16_t)strlen(name);
-	struct buf h = {0};
+	struct e2e_buf h = {0};
 
 	assert_true(z->offset + data_len < UINT32_MAX);
 	put_le32(&h, 0x04034b50);
@@ -449,7 +424,7 @@ static void zw_begin(struct zipw *z, const char *name, uint16_t method, size_t d
 	put_le32(&h, declared_size);
 	put_le16(&h, name_len);
 	put_le16(&h, 0);
-	buf_put(&h, name, name_len);
+	e2e_buf_put(&h, name, name_len);
 
 	put_le32(&z->cd, 0x02014b50);
 	put_le16(&z->cd, 20);
@@ -468,10 +443,10 @@ static void zw_begin(struct zipw *z, const char *name, uint16_t method, size_t d
 	put_le16(&z->cd, 0);
 	put_le32(&z->cd, 0);
 	put_le32(&z->cd, (uint32_t)z->offset);
-	buf_put(&z->cd, name, name_len);
+	e2e_buf_put(&z->cd, name, name_len);
 	z->count++;
 	zw_emit(z, h.data, h.len);
-	buf_free(&h);
+	e2e_buf_free(&h);
 }
 
 static void zw_add(struct zipw *z, const char *name, uint16_t method, const void *data, size_t data_len, uint32_t crc,
@@ -483,10 +458,10 @@ static void zw_add(struct zipw *z, const char *name, uint16_t method, const void
 
 static void zw_add_deflated(struct zipw *z, const char *name, const void *content, size_t len)
 {
-	struct buf raw = deflate_buf(content, len, -15);
+	struct e2e_buf raw = deflate_buf(content, len, -15);
 
 	zw_add(z, name, 8, raw.data, raw.len, (uint32_t)crc32(0, content, (uInt)len), (uint32_t)len);
-	buf_free(&raw);
+	e2e_buf_free(&raw);
 }
 
 static void zw_add_stored(struct zipw *z, const char *name, const void *content, size_t len)
@@ -494,10 +469,10 @@ static void zw_add_stored(struct zipw *z, const char *name, const void *content,
 	zw_add(z, name, 0, content, len, (uint32_t)crc32(0, content, (uInt)len), (uint32_t)len);
 }
 
-static struct buf zw_close(struct zipw *z)
+static struct e2e_buf zw_close(struct zipw *z)
 {
 	uint32_t cd_offset = (uint32_t)z->offset;
-	struct buf end = {0}, out;
+	struct e2e_buf end = {0}, out;
 
 	put_le32(&end, 0x06054b50);
 	put_le16(&end, 0);
@@ -509,8 +484,8 @@ static struct buf zw_close(struct zipw *z)
 	put_le16(&end, 0);
 	zw_emit(z, z->cd.data, z->cd.len);
 	zw_emit(z, end.data, end.len);
-	buf_free(&end);
-	buf_free(&z->cd);
+	e2e_buf_free(&end);
+	e2e_buf_free(&z->cd);
 	out = z->out;
 	memset(&z->out, 0, sizeof(z->out));
 	return out;
@@ -518,7 +493,7 @@ static struct buf zw_close(struct zipw *z)
 
 /* ---- package content ---------------------------------------------------------------------- */
 
-static void status_stanza(struct buf *b, const char *name, const char *version)
+static void status_stanza(struct e2e_buf *b, const char *name, const char *version)
 {
 	char text[1024];
 	int n = snprintf(text, sizeof(text),
@@ -526,18 +501,18 @@ static void status_stanza(struct buf *b, const char *name, const char *version)
 			 "Version: %s\nDescription: hostile test\n\n",
 			 name, version);
 
-	buf_put(b, text, (size_t)n);
+	e2e_buf_put(b, text, (size_t)n);
 }
 
 static void tw_dpkg_status(struct tarw *t, const char *name, const char *a, const char *b)
 {
-	struct buf s = {0};
+	struct e2e_buf s = {0};
 
 	status_stanza(&s, a, "7.88.1-10");
 	if (b)
 		status_stanza(&s, b, "5.2.15-2");
 	tw_file(t, name, s.data, s.len);
-	buf_free(&s);
+	e2e_buf_free(&s);
 }
 
 static void tw_package_json(struct tarw *t, const char *path, const char *name, const char *version)
@@ -567,10 +542,10 @@ static char *image_url(const char *repo, const char *tag)
 }
 
 /* Pushes the layers as one image "hostile/<case>-<run>:v1"; answers its URL. */
-static char *push_image(const char *case_name, const struct buf *layers, size_t n)
+static char *push_image(const char *case_name, const struct e2e_buf *layers, size_t n)
 {
 	struct testpush_layer *tl = calloc(n ? n : 1, sizeof(*tl));
-	char repo[160], config[512], digest[REGISTRY_DIGEST_BUF];
+	char repo[160], config[512], digest[REGISTRY_DIGEST_BUF], *url;
 	size_t size = 0, i;
 
 	assert_non_null(tl);
@@ -580,14 +555,13 @@ static char *push_image(const char *case_name, const struct buf *layers, size_t 
 	}
 	snprintf(repo, sizeof(repo), "hostile/%s-%s", case_name, run_id);
 	config_json(config, sizeof(config), case_name);
-	if (testpush_image(pusher, repo, "v1", 0, config, tl, n, digest, &size) != ASEC_OK)
-		fail_msg("pushing %s: %s", repo, error_last());
+	url = e2e_push_image(pusher, registry, repo, "v1", config, tl, n, digest, &size);
 	free(tl);
-	return image_url(repo, "v1");
+	return url;
 }
 
 /* Pushes a manifest of n descriptors that all name the same layer. */
-static char *push_repeated_layer(const char *case_name, const struct buf *layer, size_t n)
+static char *push_repeated_layer(const char *case_name, const struct e2e_buf *layer, size_t n)
 {
 	char repo[160], config[512], config_digest[REGISTRY_DIGEST_BUF], layer_digest[REGISTRY_DIGEST_BUF];
 	char digest[REGISTRY_DIGEST_BUF], *manifest;
@@ -655,7 +629,7 @@ static int run_pki(const char *pki, const char *dir)
 
 struct reply {
 	long status;
-	struct buf body;
+	struct e2e_buf body;
 	json_t *json;
 	char content_type[128];
 	char error[CURL_ERROR_SIZE];
@@ -668,13 +642,13 @@ static size_t reply_write(char *data, size_t size, size_t n, void *ctx)
 
 	if (r->body.len + size * n > ((size_t)256 << 20))
 		return 0;
-	buf_put(&r->body, data, size * n);
+	e2e_buf_put(&r->body, data, size * n);
 	return size * n;
 }
 
 static void reply_free(struct reply *r)
 {
-	buf_free(&r->body);
+	e2e_buf_free(&r->body);
 	json_decref(r->json);
 	memset(r, 0, sizeof(*r));
 }
@@ -762,30 +736,9 @@ static void expect_problem(const char *bug, const struct reply *r, long status, 
 	expect_that(bug, strcasestr(detail, needle) != NULL, "detail \"%s\" does not mention \"%s\"", detail, needle);
 }
 
-static const json_t *report_packages(const json_t *report)
-{
-	return json_object_get(json_object_get(report, "contents"), "packages");
-}
-
-static const json_t *find_package(const json_t *report, const char *name)
-{
-	const char *id;
-	json_t *p;
-
-	json_object_foreach((json_t *)report_packages(report), id, p) {
-		const char *n = json_string_value(json_object_get(p, "name"));
-		if (n && strcmp(n, name) == 0)
-			return p;
-	}
-	return NULL;
-}
-
 static const char *package_db(const json_t *report, const json_t *pkg)
 {
-	const json_t *envs = json_object_get(json_object_get(report, "contents"), "environments");
-	const json_t *list = json_object_get(envs, json_string_value(json_object_get(pkg, "id")));
-
-	return json_string_value(json_object_get(json_array_get(list, 0), "packageDb"));
+	return e2e_env_text(report, e2e_text(pkg, "id"), "packageDb");
 }
 
 static size_t notes_with(const json_t *report, const char *needle)
@@ -826,7 +779,7 @@ static void expect_report(const struct reply *r)
 
 static void expect_package(const json_t *report, const char *name, const char *version)
 {
-	const json_t *p = find_package(report, name);
+	const json_t *p = e2e_find_package(report, name);
 
 	if (!p)
 		fail_msg("package %s is missing from the report", name);
@@ -836,7 +789,7 @@ static void expect_package(const json_t *report, const char *name, const char *v
 
 static void expect_no_package(const json_t *report, const char *name)
 {
-	if (find_package(report, name))
+	if (e2e_find_package(report, name))
 		fail_msg("package %s must not be in the report", name);
 }
 
@@ -977,7 +930,7 @@ struct fake {
 	int fds[FAKE_MAX_CONN];
 	size_t count;
 
-	struct buf config, layer_gz, layer_tar, layer_tar_swapped;
+	struct e2e_buf config, layer_gz, layer_tar, layer_tar_swapped;
 	char config_digest[REGISTRY_DIGEST_BUF], layer_gz_digest[REGISTRY_DIGEST_BUF];
 	char layer_tar_digest[REGISTRY_DIGEST_BUF];
 	char *manifest_gz, *manifest_tar;
@@ -1207,7 +1160,7 @@ static int fake_start(void)
 
 	/* The content: a config, a gzip layer, a plain tar layer and its twin. */
 	config_json(config, sizeof(config), "fake");
-	buf_put(&fake.config, config, strlen(config));
+	e2e_buf_put(&fake.config, config, strlen(config));
 	tw_open(&t, 1);
 	tw_run_marker(&t, "fake-gz");
 	tw_dpkg_status(&t, "var/lib/dpkg/status", "fakepkg", NULL);
@@ -1229,7 +1182,7 @@ static int fake_start(void)
 	tw_run_marker(&t, "fake-tar");
 	tw_dpkg_status(&t, "var/lib/dpkg/status", "fakepkg", NULL);
 	fake.layer_tar = tw_close(&t);
-	buf_put(&fake.layer_tar_swapped, fake.layer_tar.data, fake.layer_tar.len);
+	e2e_buf_put(&fake.layer_tar_swapped, fake.layer_tar.data, fake.layer_tar.len);
 	/* "7.88.1-10" becomes "6.66.6-66": a valid tar, another package version. */
 	for (off = 0; off + 9 <= fake.layer_tar_swapped.len; off++)
 		if (memcmp(fake.layer_tar_swapped.data + off, "7.88.1-10", 9) == 0) {
@@ -1273,10 +1226,10 @@ static void fake_stop(void)
 		close(fake.fds[i]);
 	}
 	close(fake.fd);
-	buf_free(&fake.config);
-	buf_free(&fake.layer_gz);
-	buf_free(&fake.layer_tar);
-	buf_free(&fake.layer_tar_swapped);
+	e2e_buf_free(&fake.config);
+	e2e_buf_free(&fake.layer_gz);
+	e2e_buf_free(&fake.layer_tar);
+	e2e_buf_free(&fake.layer_tar_swapped);
 	free(fake.manifest_gz);
 	free(fake.manifest_tar);
 }
@@ -1392,17 +1345,12 @@ static int remove_entry(const char *path, const struct stat *st, int flag, struc
 
 static int setup(void **state)
 {
-	const char *db = getenv("ASEC_TEST_DATABASE_URL");
+	const char *db;
 
 	(void)state;
-	registry = getenv("ASEC_TEST_REGISTRY");
-	if (!db || !db[0] || !registry || !registry[0]) {
-		fprintf(stderr, "%s: needs ASEC_TEST_DATABASE_URL and ASEC_TEST_REGISTRY (scripts/test.sh sets them)\n",
-			testing_in_ci() ? "FAIL" : "SKIP");
-		exit(testing_in_ci() ? 1 : TESTING_SKIP);
-	}
+	e2e_require_env(&db, &registry, NULL, NULL);
 	signal(SIGPIPE, SIG_IGN);
-	snprintf(run_id, sizeof(run_id), "r%d-%ld", (int)getpid(), (long)time(NULL));
+	e2e_run_id(run_id, sizeof(run_id));
 	if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK)
 		return -1;
 	if (testpush_open(&pusher, registry, NULL, NULL) != ASEC_OK) {
@@ -1425,7 +1373,7 @@ static int teardown(void **state)
 	}
 	fake_stop();
 	testpush_close(pusher);
-	buf_free(&bomb_raw);
+	e2e_buf_free(&bomb_raw);
 	/* The log of a service that did not end cleanly is kept for a look. */
 	if (svc.dir[0] && svc.exited && WIFEXITED(svc.status) && WEXITSTATUS(svc.status) == 0)
 		nftw(svc.dir, remove_entry, 16, FTW_DEPTH | FTW_PHYS);
@@ -1443,7 +1391,7 @@ static int teardown(void **state)
 static void test_path_traversal_and_links(void **state)
 {
 	struct tarw t;
-	struct buf layer;
+	struct e2e_buf layer;
 	struct reply r;
 	char *image;
 
@@ -1479,9 +1427,9 @@ static void test_path_traversal_and_links(void **state)
 	expect_no_package(r.json, "evilpkg2");
 	expect_no_package(r.json, "evil-npm");
 	expect_package(r.json, "abs-pkg", "1.0.0");
-	assert_string_equal(package_db(r.json, find_package(r.json, "abs-pkg")), "app/node_modules/abs-pkg/package.json");
+	assert_string_equal(package_db(r.json, e2e_find_package(r.json, "abs-pkg")), "app/node_modules/abs-pkg/package.json");
 	expect_package(r.json, "dot-pkg", "2.0.0");
-	assert_string_equal(package_db(r.json, find_package(r.json, "dot-pkg")), "app/node_modules/dot-pkg/package.json");
+	assert_string_equal(package_db(r.json, e2e_find_package(r.json, "dot-pkg")), "app/node_modules/dot-pkg/package.json");
 	expect_package(r.json, "through-link", "3.0.0");
 	check(notes_with(r.json, "escapes the layer root") >= 4, "each escaping name should have its note");
 	expect_note(NULL, r.json, "../../var/lib/dpkg/status");
@@ -1493,7 +1441,7 @@ static void test_path_traversal_and_links(void **state)
 	expect_note(NULL, r.json, "evil-abs-hardlink");
 	reply_free(&r);
 	free(image);
-	buf_free(&layer);
+	e2e_buf_free(&layer);
 	case_end("path traversal and links", NULL);
 }
 
@@ -1502,7 +1450,7 @@ static void test_path_traversal_and_links(void **state)
 static void test_non_utf8_names(void **state)
 {
 	struct tarw t;
-	struct buf layer, status = {0};
+	struct e2e_buf layer, status = {0};
 	struct reply r;
 	char *image;
 
@@ -1544,8 +1492,8 @@ static void test_non_utf8_names(void **state)
 	expect_note(NULL, r.json, "npm sha256:");
 	reply_free(&r);
 	free(image);
-	buf_free(&layer);
-	buf_free(&status);
+	e2e_buf_free(&layer);
+	e2e_buf_free(&status);
 	case_end("non-UTF-8 names", NULL);
 }
 
@@ -1557,8 +1505,8 @@ static void test_non_utf8_names(void **state)
 static void test_gzip_bomb(void **state)
 {
 	struct tarw head;
-	struct buf layer = {0}, header, tail;
-	const struct buf *zeros = bomb_deflated();
+	struct e2e_buf layer = {0}, header, tail;
+	const struct e2e_buf *zeros = bomb_deflated();
 	struct reply r;
 	char *image;
 
@@ -1572,10 +1520,10 @@ static void test_gzip_bomb(void **state)
 	deflate_into(&head.out, &head.z, NULL, 0, Z_FINISH);
 	deflateEnd(&head.z);
 	header = head.out;
-	buf_put(&layer, header.data, header.len);
+	e2e_buf_put(&layer, header.data, header.len);
 	gzip_member_from_raw(&layer, zeros, bomb_crc, BOMB_BYTES);
 	tail = deflate_buf(zero_mib, 1024, 31);
-	buf_put(&layer, tail.data, tail.len);
+	e2e_buf_put(&layer, tail.data, tail.len);
 	printf("  gzip bomb: %zu bytes for %llu uncompressed (%.0f:1)\n", layer.len,
 	       (unsigned long long)(BOMB_BYTES + 2048), (double)BOMB_BYTES / (double)layer.len);
 	assert_true(BOMB_BYTES / layer.len >= 1000);
@@ -1587,9 +1535,9 @@ static void test_gzip_bomb(void **state)
 	check(r.seconds < 60, "the bomb took %.1f s to refuse", r.seconds);
 	reply_free(&r);
 	free(image);
-	buf_free(&layer);
-	buf_free(&header);
-	buf_free(&tail);
+	e2e_buf_free(&layer);
+	e2e_buf_free(&header);
+	e2e_buf_free(&tail);
 	case_end("gzip bomb", NULL);
 }
 
@@ -1598,11 +1546,11 @@ static void test_gzip_bomb(void **state)
  * next to a real pom.properties in the same JAR and a good JAR beside it. */
 static void test_zip_bomb_in_jar(void **state)
 {
-	const struct buf *zeros = bomb_deflated();
+	const struct e2e_buf *zeros = bomb_deflated();
 	static const char good_pom[] = "groupId=org.example\nartifactId=good\nversion=3.1.4\n";
 	static const char other_pom[] = "groupId=org.example\nartifactId=other\nversion=1.0.0\n";
 	struct zipw z;
-	struct buf jar, good_jar, layer;
+	struct e2e_buf jar, good_jar, layer;
 	struct tarw t;
 	struct reply r;
 	char *image;
@@ -1643,9 +1591,9 @@ static void test_zip_bomb_in_jar(void **state)
 	check(r.seconds < 120, "the JAR took %.1f s", r.seconds);
 	reply_free(&r);
 	free(image);
-	buf_free(&jar);
-	buf_free(&good_jar);
-	buf_free(&layer);
+	e2e_buf_free(&jar);
+	e2e_buf_free(&good_jar);
+	e2e_buf_free(&layer);
 	case_end("zip bomb in a JAR", NULL);
 }
 
@@ -1655,7 +1603,7 @@ static void test_zip_bomb_in_jar(void **state)
 static void test_nested_jar_bomb_memory(void **state)
 {
 	unsigned char *pad = calloc(1, CHAIN_PAD_BYTES);
-	struct buf level = {0}, layer;
+	struct e2e_buf level = {0}, layer;
 	struct tarw t;
 	struct reply r;
 	char *image, name[64], pom[128];
@@ -1674,7 +1622,7 @@ static void test_nested_jar_bomb_memory(void **state)
 			zw_add_deflated(&z, name, level.data, level.len);
 		}
 		zw_add_stored(&z, "pad.bin", pad, CHAIN_PAD_BYTES);
-		buf_free(&level);
+		e2e_buf_free(&level);
 		level = zw_close(&z);
 	}
 	free(pad);
@@ -1684,7 +1632,7 @@ static void test_nested_jar_bomb_memory(void **state)
 	layer = tw_close(&t);
 	printf("  nested JAR chain: %d levels of %zu MiB in a %zu-byte layer\n", CHAIN_LEVELS, CHAIN_PAD_BYTES >> 20,
 	       layer.len);
-	buf_free(&level);
+	e2e_buf_free(&level);
 	image = push_image("jar-chain", &layer, 1);
 
 	index_image(&r, image);
@@ -1697,7 +1645,7 @@ static void test_nested_jar_bomb_memory(void **state)
 	expect_note(NULL, r.json, "identified by name only");
 	reply_free(&r);
 	free(image);
-	buf_free(&layer);
+	e2e_buf_free(&layer);
 	case_end("nested JAR bomb", NULL);
 }
 
@@ -1714,7 +1662,7 @@ static void test_large_jar_memory(void **state)
 	uint64_t jar_size;
 	struct zipw z;
 	struct tarw t;
-	struct buf layer;
+	struct e2e_buf layer;
 	struct reply r;
 	char *image;
 	size_t done, i;
@@ -1766,7 +1714,7 @@ static void test_large_jar_memory(void **state)
 	expect_note(NULL, r.json, "big-2.5.0.jar is 262144327 bytes, over the");
 	reply_free(&r);
 	free(image);
-	buf_free(&layer);
+	e2e_buf_free(&layer);
 	case_end("250 MiB JAR", NULL);
 }
 
@@ -1779,7 +1727,7 @@ static void test_ten_thousand_nested_directories(void **state)
 	const size_t depth = 10000;
 	char *path = malloc(depth * 2 + 128);
 	struct tarw t;
-	struct buf layer;
+	struct e2e_buf layer;
 	struct reply r;
 	char *image;
 	size_t d;
@@ -1815,7 +1763,7 @@ static void test_ten_thousand_nested_directories(void **state)
 	expect_note(NULL, r.json, "longer than the limit");
 	reply_free(&r);
 	free(image);
-	buf_free(&layer);
+	e2e_buf_free(&layer);
 	case_end("10,000 nested directories", NULL);
 }
 
@@ -1824,7 +1772,7 @@ static void test_ten_thousand_nested_directories(void **state)
 static void test_truncated_layers(void **state)
 {
 	struct tarw t;
-	struct buf full, cut = {0};
+	struct e2e_buf full, cut = {0};
 	struct reply r;
 	char *image;
 	unsigned char noise[65536];
@@ -1844,14 +1792,14 @@ static void test_truncated_layers(void **state)
 	tw_dpkg_status(&t, "var/lib/dpkg/status", "curl", NULL);
 	tw_file(&t, "usr/share/noise.bin", noise, sizeof(noise));
 	full = tw_close(&t);
-	buf_put(&cut, full.data, full.len * 6 / 10);
+	e2e_buf_put(&cut, full.data, full.len * 6 / 10);
 	image = push_image("truncated-gz", &cut, 1);
 	index_image(&r, image);
 	expect_problem(NULL, &r, 422, "truncated");
 	reply_free(&r);
 	free(image);
-	buf_free(&full);
-	buf_free(&cut);
+	e2e_buf_free(&full);
+	e2e_buf_free(&cut);
 	expect_ready();
 
 	tw_open(&t, 0);
@@ -1860,14 +1808,14 @@ static void test_truncated_layers(void **state)
 	tw_file(&t, "usr/share/noise.bin", noise, sizeof(noise));
 	full = tw_close(&t);
 	/* Cut inside noise.bin, whose data no detector asks for. */
-	buf_put(&cut, full.data, full.len - 1024 - 20000);
+	e2e_buf_put(&cut, full.data, full.len - 1024 - 20000);
 	image = push_image("truncated-tar", &cut, 1);
 	index_image(&r, image);
 	expect_problem(NULL, &r, 422, "truncated");
 	reply_free(&r);
 	free(image);
-	buf_free(&full);
-	buf_free(&cut);
+	e2e_buf_free(&full);
+	e2e_buf_free(&cut);
 	case_end("truncated layers", NULL);
 }
 
@@ -1880,7 +1828,7 @@ static void test_huge_package_json(void **state)
 	static const char tail[] = "\"license\":\"MIT\"}";
 	char *chunk = malloc(1 << 20);
 	struct tarw t;
-	struct buf layer;
+	struct e2e_buf layer;
 	struct reply r;
 	char *image;
 	size_t left, i;
@@ -1927,7 +1875,7 @@ static void test_huge_package_json(void **state)
 	expect_note(NULL, r.json, "app/node_modules/huge/package.json is 104857600 bytes, over the");
 	reply_free(&r);
 	free(image);
-	buf_free(&layer);
+	e2e_buf_free(&layer);
 	case_end("100 MB package.json", NULL);
 }
 
@@ -1936,7 +1884,7 @@ static void test_huge_package_json(void **state)
 static void test_thousand_layers(void **state)
 {
 	const size_t n = 1000;
-	struct buf *layers = calloc(n, sizeof(*layers));
+	struct e2e_buf *layers = calloc(n, sizeof(*layers));
 	struct reply r;
 	char *image, text[128], name[64];
 	size_t i;
@@ -1985,7 +1933,7 @@ static void test_thousand_layers(void **state)
 	reply_free(&r);
 	free(image);
 	for (i = 0; i < n; i++)
-		buf_free(&layers[i]);
+		e2e_buf_free(&layers[i]);
 	free(layers);
 	case_end("1,000 layers", NULL);
 }

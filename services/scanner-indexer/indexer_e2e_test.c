@@ -25,7 +25,6 @@
 #include <unistd.h>
 
 #include <gnutls/crypto.h>
-#include <zlib.h>
 
 #include "db/db.h"
 #include "error/error.h"
@@ -35,82 +34,15 @@
 #include "store_index.h"
 #include "testing/testing.h"
 
+#include "e2e_support.h"
+
 static struct db_pool *pool;
 static struct indexer *ix;
 static struct testpush *pusher;
 static const char *registry;
 static char run_id[32];
 
-/* ---- a tiny tar + gzip writer ------------------------------------------------------------- */
-
-struct buf {
-	unsigned char *data;
-	size_t len, cap;
-};
-
-static void buf_put(struct buf *b, const void *data, size_t len)
-{
-	if (b->len + len > b->cap) {
-		b->cap = (b->len + len) * 2 + 4096;
-		b->data = realloc(b->data, b->cap);
-		assert_non_null(b->data);
-	}
-	memcpy(b->data + b->len, data, len);
-	b->len += len;
-}
-
-static void tar_add(struct buf *tar, const char *name, const char *content)
-{
-	unsigned char h[512];
-	size_t len = strlen(content), i;
-	unsigned sum = 0;
-	static const unsigned char zero[512];
-
-	memset(h, 0, sizeof(h));
-	snprintf((char *)h, 100, "%s", name);
-	snprintf((char *)h + 100, 8, "%07o", 0644);
-	snprintf((char *)h + 108, 8, "%07o", 0);
-	snprintf((char *)h + 116, 8, "%07o", 0);
-	snprintf((char *)h + 124, 12, "%011o", (unsigned)len);
-	snprintf((char *)h + 136, 12, "%011o", 0);
-	h[156] = '0';
-	memcpy(h + 257, "ustar", 6);
-	memcpy(h + 263, "00", 2);
-	memset(h + 148, ' ', 8);
-	for (i = 0; i < 512; i++)
-		sum += h[i];
-	snprintf((char *)h + 148, 8, "%06o", sum);
-	buf_put(tar, h, 512);
-	buf_put(tar, content, len);
-	if (len % 512)
-		buf_put(tar, zero, 512 - len % 512);
-}
-
-static void tar_end(struct buf *tar)
-{
-	static const unsigned char zero[1024];
-
-	buf_put(tar, zero, sizeof(zero));
-}
-
-static struct buf gzip_of(const struct buf *in)
-{
-	struct buf out = {0};
-	z_stream z;
-
-	memset(&z, 0, sizeof(z));
-	assert_int_equal(deflateInit2(&z, 6, Z_DEFLATED, 31, 8, Z_DEFAULT_STRATEGY), Z_OK);
-	out.cap = deflateBound(&z, in->len) + 64;
-	out.data = malloc(out.cap);
-	z.next_in = in->data;
-	z.avail_in = (uInt)in->len;
-	z.next_out = out.data;
-	z.avail_out = (uInt)out.cap;
-	assert_int_equal(deflate(&z, Z_FINISH), Z_STREAM_END);
-	out.len = out.cap - z.avail_out;
-	deflateEnd(&z);
-	return out;
-}
+/* ---- layer content ------------------------------------------------------------------------ */
 
 static const char *status_stanza(char *out, size_t size, const char *name, const char *version)
 {
@@ -142,31 +74,11 @@ static json_t *index_image(const char *image, const char *platform, int expect_c
 	return index_image_as(NULL, image, platform, expect_created);
 }
 
-static const json_t *find_package(const json_t *report, const char *name)
-{
-	const json_t *packages = json_object_get(json_object_get(report, "contents"), "packages");
-	const char *id;
-	json_t *p;
-
-	json_object_foreach((json_t *)packages, id, p)
-		if (strcmp(json_string_value(json_object_get(p, "name")), name) == 0)
-			return p;
-	return NULL;
-}
-
-static const char *introduced_in(const json_t *report, const json_t *pkg)
-{
-	const json_t *envs = json_object_get(json_object_get(report, "contents"), "environments");
-	const json_t *list = json_object_get(envs, json_string_value(json_object_get(pkg, "id")));
-
-	return json_string_value(json_object_get(json_array_get(list, 0), "introducedIn"));
-}
-
-static char *push_layers(const char *repo, const char *tag, const struct buf *gz, size_t n, const char *arch,
+static char *push_layers(const char *repo, const char *tag, const struct e2e_buf *gz, size_t n, const char *arch,
 			 char digest[REGISTRY_DIGEST_BUF], size_t *size)
 {
 	struct testpush_layer layers[4];
-	char config[512], *image;
+	char config[512];
 	size_t i;
 
 	for (i = 0; i < n; i++) {
@@ -178,42 +90,23 @@ static char *push_layers(const char *repo, const char *tag, const struct buf *gz
 		 "{\"architecture\":\"%s\",\"os\":\"linux\",\"config\":{\"User\":\"1000\",\"Labels\":{\"run\":\"%s\"}},"
 		 "\"rootfs\":{\"type\":\"layers\",\"diff_ids\":[]},\"created\":\"2026-11-01T00:00:00Z\"}",
 		 arch, run_id);
-	if (testpush_image(pusher, repo, tag, 0, config, layers, n, digest, size) != ASEC_OK)
-		fail_msg("push %s: %s", repo, error_last());
-	assert_true(asprintf(&image, "http://%s/%s:%s", registry, repo, tag) > 0);
-	return image;
+	return e2e_push_image(pusher, registry, repo, tag, config, layers, n, digest, size);
 }
 
 /* ---- setup ---------------------------------------------------------------------------------- */
 
 static int setup(void **state)
 {
-	const char *url = getenv("ASEC_TEST_DATABASE_URL");
-	struct db_pool_options o = {.application_name = "indexer_e2e_test", .max_connections = 6,
-				    .acquire_timeout_ms = 10000};
-	struct indexer_options io = {.parallel_layers = 2};
+	const char *url;
 
-	registry = getenv("ASEC_TEST_REGISTRY");
-	if (!url || !url[0] || !registry || !registry[0]) {
-		fprintf(stderr, "%s: needs ASEC_TEST_DATABASE_URL and ASEC_TEST_REGISTRY (scripts/test.sh sets them)\n",
-			testing_in_ci() ? "FAIL" : "SKIP");
-		exit(testing_in_ci() ? 1 : TESTING_SKIP);
-	}
-	snprintf(run_id, sizeof(run_id), "r%d-%ld", (int)getpid(), (long)time(NULL));
-	o.conninfo = url;
-	if (db_pool_open(&pool, &o) || store_index_migrate(pool))
-		return -1;
-	io.pool = pool;
-	if (indexer_new(&ix, &io) || testpush_open(&pusher, registry, NULL, NULL))
-		return -1;
-	return 0;
+	e2e_require_env(&url, &registry, NULL, NULL);
+	e2e_run_id(run_id, sizeof(run_id));
+	return e2e_open(&pool, &ix, &pusher, url, registry, "indexer_e2e_test");
 }
 
 static int teardown(void **state)
 {
-	testpush_close(pusher);
-	indexer_free(ix);
-	db_pool_close(pool);
+	e2e_close(pool, ix, pusher);
 	return 0;
 }
 
@@ -262,7 +155,7 @@ static void test_bookworm_fixture_matches_dpkg_query(void **state)
 			 json_array_size(pkgs));
 	for (i = 0; i < json_array_size(pkgs); i++) {
 		const json_t *want = json_array_get(pkgs, i);
-		const json_t *got = find_package(report, json_string_value(json_object_get(want, "name")));
+		const json_t *got = e2e_find_package(report, json_string_value(json_object_get(want, "name")));
 		const json_t *src;
 		if (!got)
 			fail_msg("package %s missing", json_string_value(json_object_get(want, "name")));
@@ -274,7 +167,7 @@ static void test_bookworm_fixture_matches_dpkg_query(void **state)
 				    json_string_value(json_object_get(want, "sourceName")));
 		assert_string_equal(json_string_value(json_object_get(src, "version")),
 				    json_string_value(json_object_get(want, "sourceVersion")));
-		assert_string_equal(introduced_in(report, got),
+		assert_string_equal(e2e_introduced_in(report, e2e_text(got, "id")),
 				    "sha256:d0179efdd4a5e4219adedddd56cea5588e145925c8c67c00b3642fbab1f6688e");
 	}
 	dist = json_object_get(json_object_get(json_object_get(report, "contents"), "distributions"), "1");
@@ -298,25 +191,25 @@ static void test_bookworm_fixture_matches_dpkg_query(void **state)
 
 static void test_whiteouts_and_rewrites_across_layers(void **state)
 {
-	struct buf tar1 = {0}, tar2 = {0}, gz[2];
+	struct e2e_buf tar1 = {0}, tar2 = {0}, gz[2];
 	char stanza[3][256], status1[800], status2[800], repo[64], *image;
 	const json_t *curl, *jq, *lib;
 	json_t *report;
 
 	snprintf(status1, sizeof(status1), "%s%s", status_stanza(stanza[0], 256, "curl", "7.88.1-10"),
 		 status_stanza(stanza[1], 256, "libfoo", "1.0"));
-	tar_add(&tar1, "var/lib/dpkg/status", status1);
-	tar_add(&tar1, "app/node_modules/left-pad/package.json", "{\"name\":\"left-pad\",\"version\":\"1.3.0\"}");
-	tar_add(&tar1, "app/node_modules/lodash/package.json", "{\"name\":\"lodash\",\"version\":\"4.17.21\"}");
-	tar_end(&tar1);
+	e2e_tar_add_text(&tar1, "var/lib/dpkg/status", status1);
+	e2e_tar_add_text(&tar1, "app/node_modules/left-pad/package.json", "{\"name\":\"left-pad\",\"version\":\"1.3.0\"}");
+	e2e_tar_add_text(&tar1, "app/node_modules/lodash/package.json", "{\"name\":\"lodash\",\"version\":\"4.17.21\"}");
+	e2e_tar_end(&tar1);
 	/* Layer 2 removes left-pad's folder, drops libfoo and adds jq. */
 	snprintf(status2, sizeof(status2), "%s%s", status_stanza(stanza[0], 256, "curl", "7.88.1-10"),
 		 status_stanza(stanza[2], 256, "jq", "1.6-2"));
-	tar_add(&tar2, "app/node_modules/.wh.left-pad", "");
-	tar_add(&tar2, "var/lib/dpkg/status", status2);
-	tar_end(&tar2);
-	gz[0] = gzip_of(&tar1);
-	gz[1] = gzip_of(&tar2);
+	e2e_tar_add_text(&tar2, "app/node_modules/.wh.left-pad", "");
+	e2e_tar_add_text(&tar2, "var/lib/dpkg/status", status2);
+	e2e_tar_end(&tar2);
+	e2e_gzip(&gz[0], tar1.data, tar1.len, NULL);
+	e2e_gzip(&gz[1], tar2.data, tar2.len, NULL);
 	snprintf(repo, sizeof(repo), "e2e/whiteout-%s", run_id);
 	{
 		char digest[REGISTRY_DIGEST_BUF];
@@ -325,21 +218,21 @@ static void test_whiteouts_and_rewrites_across_layers(void **state)
 	}
 
 	report = index_image(image, NULL, 1);
-	curl = find_package(report, "curl");
-	jq = find_package(report, "jq");
-	lib = find_package(report, "lodash");
+	curl = e2e_find_package(report, "curl");
+	jq = e2e_find_package(report, "jq");
+	lib = e2e_find_package(report, "lodash");
 	assert_non_null(curl);
 	assert_non_null(jq);
 	assert_non_null(lib);
-	assert_null(find_package(report, "left-pad"));
-	assert_null(find_package(report, "libfoo"));
+	assert_null(e2e_find_package(report, "left-pad"));
+	assert_null(e2e_find_package(report, "libfoo"));
 	{
 		const json_t *layers = json_object_get(json_object_get(report, "image"), "layers");
 		const char *l1 = json_string_value(json_object_get(json_array_get(layers, 0), "digest"));
 		const char *l2 = json_string_value(json_object_get(json_array_get(layers, 1), "digest"));
-		assert_string_equal(introduced_in(report, curl), l1);
-		assert_string_equal(introduced_in(report, jq), l2);
-		assert_string_equal(introduced_in(report, lib), l1);
+		assert_string_equal(e2e_introduced_in(report, e2e_text(curl, "id")), l1);
+		assert_string_equal(e2e_introduced_in(report, e2e_text(jq, "id")), l2);
+		assert_string_equal(e2e_introduced_in(report, e2e_text(lib, "id")), l1);
 	}
 	json_decref(report);
 	free(image);
@@ -351,26 +244,24 @@ static void test_whiteouts_and_rewrites_across_layers(void **state)
 
 static void test_platform_from_index_and_shared_layer_cache(void **state)
 {
-	struct buf base = {0}, amd = {0}, arm = {0}, gz_base, gz_amd, gz_arm, layers[2];
+	struct e2e_buf base = {0}, amd = {0}, arm = {0}, gz_base, gz_amd, gz_arm, layers[2];
 	char stanza[256], repo[64], digest_amd[REGISTRY_DIGEST_BUF], digest_arm[REGISTRY_DIGEST_BUF];
 	char idx[REGISTRY_DIGEST_BUF], image[256], *img_amd, *img_arm;
 	size_t size_amd = 0, size_arm = 0;
 	struct testpush_entry entries[2];
 	json_t *report;
-	PGresult *res = NULL;
-	const char *before, *after;
-	char *before_copy;
+	char *before, *after;
 
-	tar_add(&base, "etc/os-release", "ID=debian\nVERSION_ID=\"12\"\nVERSION_CODENAME=bookworm\nNAME=\"Debian GNU/Linux\"\n");
-	tar_end(&base);
-	tar_add(&amd, "usr/lib/python3/dist-packages/six-1.16.0.dist-info/METADATA",
+	e2e_tar_add_text(&base, "etc/os-release", "ID=debian\nVERSION_ID=\"12\"\nVERSION_CODENAME=bookworm\nNAME=\"Debian GNU/Linux\"\n");
+	e2e_tar_end(&base);
+	e2e_tar_add_text(&amd, "usr/lib/python3/dist-packages/six-1.16.0.dist-info/METADATA",
 		"Metadata-Version: 2.1\nName: six\nVersion: 1.16.0\n\nbody\n");
-	tar_end(&amd);
-	tar_add(&arm, "var/lib/dpkg/status", status_stanza(stanza, sizeof(stanza), "armonly", "2.0"));
-	tar_end(&arm);
-	gz_base = gzip_of(&base);
-	gz_amd = gzip_of(&amd);
-	gz_arm = gzip_of(&arm);
+	e2e_tar_end(&amd);
+	e2e_tar_add_text(&arm, "var/lib/dpkg/status", status_stanza(stanza, sizeof(stanza), "armonly", "2.0"));
+	e2e_tar_end(&arm);
+	e2e_gzip(&gz_base, base.data, base.len, NULL);
+	e2e_gzip(&gz_amd, amd.data, amd.len, NULL);
+	e2e_gzip(&gz_arm, arm.data, arm.len, NULL);
 	snprintf(repo, sizeof(repo), "e2e/multi-%s", run_id);
 	layers[0] = gz_base;
 	layers[1] = gz_amd;
@@ -384,13 +275,13 @@ static void test_platform_from_index_and_shared_layer_cache(void **state)
 		int created = 0;
 		assert_int_equal(indexer_index(&report, &created, ix, &probe), ASEC_OK);
 		assert_string_equal(digest_amd, json_string_value(json_object_get(json_object_get(report, "image"), "manifestDigest")));
-		assert_non_null(find_package(report, "six"));
+		assert_non_null(e2e_find_package(report, "six"));
 		json_decref(report);
 	}
 	/* The base layer was cached by the amd64 image: remember when it was scanned. */
 	{
 		char *layer_digest;
-		struct buf *b = &gz_base;
+		struct e2e_buf *b = &gz_base;
 		unsigned char hash[32];
 		char hex[80];
 		size_t i;
@@ -398,28 +289,18 @@ static void test_platform_from_index_and_shared_layer_cache(void **state)
 		for (i = 0; i < 32; i++)
 			snprintf(hex + 2 * i, 3, "%02x", hash[i]);
 		assert_true(asprintf(&layer_digest, "sha256:%s", hex) > 0);
-		const char *params[] = {layer_digest};
-		assert_int_equal(db_query(&res, pool, "SELECT scanned_at::text AS t FROM layer_facts WHERE layer_digest = $1", 1,
-					  params),
-				 ASEC_OK);
-		assert_int_equal(PQntuples(res), 1);
-		assert_int_equal(db_get_text(&before, res, 0, "t"), ASEC_OK);
-		before_copy = strdup(before);
-		PQclear(res);
+		before = e2e_layer_scanned_at(pool, layer_digest);
 
 		report = index_image(img_arm, "linux/arm64", 1);
 		assert_string_equal(digest_arm, json_string_value(json_object_get(json_object_get(report, "image"), "manifestDigest")));
-		assert_non_null(find_package(report, "armonly"));
-		assert_null(find_package(report, "six"));
+		assert_non_null(e2e_find_package(report, "armonly"));
+		assert_null(e2e_find_package(report, "six"));
 		json_decref(report);
 
-		assert_int_equal(db_query(&res, pool, "SELECT scanned_at::text AS t FROM layer_facts WHERE layer_digest = $1", 1,
-					  params),
-				 ASEC_OK);
-		assert_int_equal(db_get_text(&after, res, 0, "t"), ASEC_OK);
-		assert_string_equal(before_copy, after); /* the shared base layer was not scanned again */
-		PQclear(res);
-		free(before_copy);
+		after = e2e_layer_scanned_at(pool, layer_digest);
+		assert_string_equal(before, after); /* the shared base layer was not scanned again */
+		free(before);
+		free(after);
 		free(layer_digest);
 	}
 
@@ -431,7 +312,7 @@ static void test_platform_from_index_and_shared_layer_cache(void **state)
 		fail_msg("push index: %s", error_last());
 	snprintf(image, sizeof(image), "http://%s/%s:multi", registry, repo);
 	report = index_image(image, "linux/arm64", 0); /* same manifest as the arm64 tag: from the store */
-	assert_non_null(find_package(report, "armonly"));
+	assert_non_null(e2e_find_package(report, "armonly"));
 	json_decref(report);
 	{
 		struct index_request req = {.image = image, .platform = "linux/s390x"};
@@ -467,16 +348,16 @@ static void *index_in_thread(void *arg)
 
 static void test_concurrent_requests_index_once(void **state)
 {
-	struct buf tar = {0}, gz[1];
+	struct e2e_buf tar = {0}, gz[1];
 	struct concurrent_call calls[4];
 	pthread_t threads[4];
 	char repo[64], digest[REGISTRY_DIGEST_BUF], *image;
 	size_t size = 0, i;
 	int created = 0;
 
-	tar_add(&tar, "app/node_modules/once/package.json", "{\"name\":\"once\",\"version\":\"1.4.0\"}");
-	tar_end(&tar);
-	gz[0] = gzip_of(&tar);
+	e2e_tar_add_text(&tar, "app/node_modules/once/package.json", "{\"name\":\"once\",\"version\":\"1.4.0\"}");
+	e2e_tar_end(&tar);
+	e2e_gzip(&gz[0], tar.data, tar.len, NULL);
 	snprintf(repo, sizeof(repo), "e2e/concurrent-%s", run_id);
 	image = push_layers(repo, "v1", gz, 1, "amd64", digest, &size);
 	for (i = 0; i < 4; i++) {
@@ -486,7 +367,7 @@ static void test_concurrent_requests_index_once(void **state)
 	for (i = 0; i < 4; i++) {
 		pthread_join(threads[i], NULL);
 		assert_int_equal(calls[i].rc, ASEC_OK);
-		assert_non_null(find_package(calls[i].report, "once"));
+		assert_non_null(e2e_find_package(calls[i].report, "once"));
 		created += calls[i].created;
 		json_decref(calls[i].report);
 	}
@@ -519,11 +400,6 @@ int main(void)
 		cmocka_unit_test(test_concurrent_requests_index_once),
 		cmocka_unit_test(test_missing_image_and_bad_reference),
 	};
-	FILE *devnull = fopen("/dev/null", "w");
-	int rc;
 
-	log_init("indexer_e2e_test", LOG_LEVEL_ERROR, devnull);
-	rc = cmocka_run_group_tests(tests, setup, teardown);
-	fclose(devnull);
-	return rc;
+	return e2e_run_quietly("indexer_e2e_test", tests, sizeof(tests) / sizeof(tests[0]), setup, teardown);
 }

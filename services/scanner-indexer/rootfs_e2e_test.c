@@ -37,7 +37,6 @@
 
 #include <archive.h>
 #include <archive_entry.h>
-#include <zlib.h>
 #include <zstd.h>
 
 #include "db/db.h"
@@ -47,6 +46,8 @@
 #include "registry/testpush.h"
 #include "store_index.h"
 #include "testing/testing.h"
+
+#include "e2e_support.h"
 
 #define STATUS_PATH "var/lib/dpkg/status"
 #define DOC_DIR "usr/share/doc"
@@ -68,11 +69,6 @@ struct rows {
 	size_t count;
 };
 
-struct buf {
-	unsigned char *data;
-	size_t len, cap;
-};
-
 static struct db_pool *pool;
 static struct indexer *ix;
 static struct testpush *pusher;
@@ -87,7 +83,7 @@ static struct rows expected;
 static char *status_text;
 static size_t status_len;
 static int has_doc_dir;
-static struct buf gz_layer;
+static struct e2e_buf gz_layer;
 static char gz_digest[REGISTRY_DIGEST_BUF];
 static char platform[64], oci_arch[32];
 
@@ -101,55 +97,6 @@ static double now_s(void)
 	return (double)t.tv_sec + (double)t.tv_nsec / 1e9;
 }
 
-static void buf_put(struct buf *b, const void *data, size_t len)
-{
-	if (b->len + len > b->cap) {
-		b->cap = (b->len + len) * 2 + 4096;
-		b->data = realloc(b->data, b->cap);
-		assert_non_null(b->data);
-	}
-	memcpy(b->data + b->len, data, len);
-	b->len += len;
-}
-
-/* One ustar entry: a regular file ('0'), or an empty one when content is NULL. */
-static void tar_add(struct buf *tar, const char *name, const char *content, size_t len)
-{
-	static const unsigned char zero[512];
-	unsigned char h[512];
-	unsigned sum = 0;
-	size_t i;
-
-	assert_true(strlen(name) < 100);
-	memset(h, 0, sizeof(h));
-	memcpy(h, name, strlen(name));
-	snprintf((char *)h + 100, 8, "%07o", 0644);
-	snprintf((char *)h + 108, 8, "%07o", 0);
-	snprintf((char *)h + 116, 8, "%07o", 0);
-	snprintf((char *)h + 124, 12, "%011llo", (unsigned long long)len);
-	snprintf((char *)h + 136, 12, "%011o", 0);
-	h[156] = '0';
-	memcpy(h + 257, "ustar", 6);
-	memcpy(h + 263, "00", 2);
-	memset(h + 148, ' ', 8);
-	for (i = 0; i < 512; i++)
-		sum += h[i];
-	snprintf((char *)h + 148, 8, "%06o", sum);
-	buf_put(tar, h, 512);
-	if (len) {
-		buf_put(tar, content, len);
-		if (len % 512)
-			buf_put(tar, zero, 512 - len % 512);
-	}
-}
-
-static void tar_end(struct buf *tar)
-{
-	static const unsigned char zero[1024];
-
-	buf_put(tar, zero, sizeof(zero));
-}
-
 /*
  * The layers carry this run's id - a gzip header comment, a zstd skippable
  * frame - so that their digests are new in every run while the tar inside
@@ -158,60 +105,12 @@ static void tar_end(struct buf *tar)
  * would be indexed. Both are valid parts of their formats that a decoder has
  * to pass over.
  */
-static void gzip_of(struct buf *out, const unsigned char *data, size_t len)
+static void gzip_of(struct e2e_buf *out, const unsigned char *data, size_t len)
 {
 	char comment[64];
-	gz_header header;
-	z_stream z;
 
-	assert_true(len <= UINT_MAX);
-	memset(&z, 0, sizeof(z));
-	assert_int_equal(deflateInit2(&z, Z_DEFAULT_COMPRESSION, Z_DEFLATED, 31, 8, Z_DEFAULT_STRATEGY), Z_OK);
-	memset(&header, 0, sizeof(header));
 	snprintf(comment, sizeof(comment), "rootfs_e2e_test %s", run_id);
-	header.comment = (Bytef *)comment;
-	header.os = 3; /* Unix */
-	assert_int_equal(deflateSetHeader(&z, &header), Z_OK);
-	out->cap = deflateBound(&z, len) + 64;
-	assert_true(out->cap <= UINT_MAX);
-	out->data = malloc(out->cap);
-	assert_non_null(out->data);
-	z.next_in = (unsigned char *)data;
-	z.avail_in = (uInt)len;
-	z.next_out = out->data;
-	z.avail_out = (uInt)out->cap;
-	assert_int_equal(deflate(&z, Z_FINISH), Z_STREAM_END);
-	out->len = out->cap - z.avail_out;
-	deflateEnd(&z);
-}
-
-/* Level 3 with a content checksum, as `zstd` and buildkit write their
- * layers, then a skippable frame holding the run id. */
-static void zstd_of(struct buf *out, const unsigned char *data, size_t len)
-{
-	ZSTD_CCtx *cctx = ZSTD_createCCtx();
-	unsigned char frame[8];
-	size_t n, id_len = strlen(run_id), i;
-
-	assert_non_null(cctx);
-	assert_false(ZSTD_isError(ZSTD_CCtx_setParameter(cctx, ZSTD_c_compressionLevel, 3)));
-	assert_false(ZSTD_isError(ZSTD_CCtx_setParameter(cctx, ZSTD_c_checksumFlag, 1)));
-	out->cap = ZSTD_compressBound(len) + sizeof(frame) + id_len;
-	out->data = malloc(out->cap);
-	assert_non_null(out->data);
-	n = ZSTD_compress2(cctx, out->data, out->cap, data, len);
-	if (ZSTD_isError(n))
-		fail_msg("zstd: %s", ZSTD_getErrorName(n));
-	out->len = n;
-	ZSTD_freeCCtx(cctx);
-	/* Skippable frame: magic 0x184D2A50, then the payload size, little-endian. */
-	for (i = 0; i < 4; i++) {
-		frame[i] = (unsigned char)(ZSTD_MAGIC_SKIPPABLE_START >> (8 * i));
-		frame[4 + i] = (unsigned char)(id_len >> (8 * i));
-	}
-	memcpy(out->data + out->len, frame, sizeof(frame));
-	memcpy(out->data + out->len + sizeof(frame), run_id, id_len);
-	out->len += sizeof(frame) + id_len;
+	e2e_gzip(out, data, len, comment);
 }
 
 /* ---- expected.tsv ------------------------------------------------------------------------- */
@@ -352,20 +251,6 @@ static char *status_without(size_t *out_len, const char *package)
 
 /* ---- the report --------------------------------------------------------------------------- */
 
-static const char *text_of(const json_t *o, const char *key)
-{
-	const char *s = json_string_value(json_object_get(o, key));
-
-	return s ? s : "";
-}
-
-static const char *introduced_in(const json_t *report, const char *id)
-{
-	const json_t *envs = json_object_get(json_object_get(report, "contents"), "environments");
-
-	return text_of(json_array_get(json_object_get(envs, id), 0), "introducedIn");
-}
-
 static void print_row(const char *sign, const struct row *r)
 {
 	printf("  %s %s\t%s\t%s\t%s\t%s\n", sign, r->f[0], r->f[1], r->f[2], r->f[3], r->f[4]);
@@ -392,19 +277,19 @@ static void check_packages(const json_t *report, const char *layer, const char *
 		const json_t *src = json_object_get(p, "source");
 		struct row *r = &got.items[got.count++];
 
-		r->f[F_NAME] = strdup(text_of(p, "name"));
-		r->f[F_VERSION] = strdup(text_of(p, "version"));
-		r->f[F_ARCH] = strdup(text_of(p, "arch"));
-		r->f[F_SRC_NAME] = strdup(src ? text_of(src, "name") : r->f[F_NAME]);
-		r->f[F_SRC_VERSION] = strdup(src ? text_of(src, "version") : r->f[F_VERSION]);
-		if (strcmp(text_of(p, "packageDb"), STATUS_PATH) != 0) {
+		r->f[F_NAME] = strdup(e2e_text(p, "name"));
+		r->f[F_VERSION] = strdup(e2e_text(p, "version"));
+		r->f[F_ARCH] = strdup(e2e_text(p, "arch"));
+		r->f[F_SRC_NAME] = strdup(src ? e2e_text(src, "name") : r->f[F_NAME]);
+		r->f[F_SRC_VERSION] = strdup(src ? e2e_text(src, "version") : r->f[F_VERSION]);
+		if (strcmp(e2e_text(p, "packageDb"), STATUS_PATH) != 0) {
 			if (other++ < MAX_DIFF_LINES)
 				printf("%s: a package not from %s: %s %s in %s\n", what, STATUS_PATH, r->f[F_NAME],
-				       r->f[F_VERSION], text_of(p, "packageDb"));
+				       r->f[F_VERSION], e2e_text(p, "packageDb"));
 		}
-		if (strcmp(introduced_in(report, id), layer) != 0) {
+		if (strcmp(e2e_introduced_in(report, id), layer) != 0) {
 			if (wrong_layer++ < MAX_DIFF_LINES)
-				printf("%s: %s introduced in %s, not %s\n", what, r->f[F_NAME], introduced_in(report, id),
+				printf("%s: %s introduced in %s, not %s\n", what, r->f[F_NAME], e2e_introduced_in(report, id),
 				       layer);
 		}
 	}
@@ -449,39 +334,22 @@ static void check_distribution(const json_t *report)
 	const json_t *d = json_object_get(dists, "1");
 
 	assert_int_equal(json_object_size(dists), 1);
-	assert_string_equal(text_of(d, "did"), "debian");
-	assert_string_equal(text_of(d, "versionId"), "12");
-	assert_string_equal(text_of(d, "versionCodeName"), "bookworm");
-}
-
-/* When the layer cache last scanned a layer: a malloc'd string. */
-static char *layer_scanned_at(const char *digest)
-{
-	const char *params[] = { digest }, *t = NULL;
-	PGresult *res = NULL;
-	char *copy;
-
-	assert_int_equal(db_query(&res, pool, "SELECT scanned_at::text AS t FROM layer_facts WHERE layer_digest = $1",
-				  1, params),
-			 ASEC_OK);
-	assert_int_equal(PQntuples(res), 1);
-	assert_int_equal(db_get_text(&t, res, 0, "t"), ASEC_OK);
-	copy = strdup(t);
-	PQclear(res);
-	return copy;
+	assert_string_equal(e2e_text(d, "did"), "debian");
+	assert_string_equal(e2e_text(d, "versionId"), "12");
+	assert_string_equal(e2e_text(d, "versionCodeName"), "bookworm");
 }
 
 static const char *layer_digest(const json_t *report, size_t i)
 {
-	return text_of(json_array_get(json_object_get(json_object_get(report, "image"), "layers"), i), "digest");
+	return e2e_text(json_array_get(json_object_get(json_object_get(report, "image"), "layers"), i), "digest");
 }
 
 /* Pushes an image of the given layers and indexes it, timing the index. */
 static json_t *push_and_index(const char *tag, const struct testpush_layer *layers, const char *const *diff_ids,
 			      size_t n, const char *what)
 {
-	char config[1024], repo[96], image[256], digest[REGISTRY_DIGEST_BUF], ids[600] = "";
-	struct index_request req = {.image = image, .platform = platform};
+	char config[1024], repo[96], *image, digest[REGISTRY_DIGEST_BUF], ids[600] = "";
+	struct index_request req = {.platform = platform};
 	json_t *report = NULL;
 	size_t size = 0, i, compressed = 0;
 	int created = -1, rc;
@@ -496,9 +364,8 @@ static json_t *push_and_index(const char *tag, const struct testpush_layer *laye
 		 "\"rootfs\":{\"type\":\"layers\",\"diff_ids\":[%s]},\"created\":\"2026-11-01T00:00:00Z\"}",
 		 oci_arch, run_id, ids);
 	snprintf(repo, sizeof(repo), "e2e/rootfs-%s", run_id);
-	if (testpush_image(pusher, repo, tag, 0, config, layers, n, digest, &size) != ASEC_OK)
-		fail_msg("push %s: %s", tag, error_last());
-	snprintf(image, sizeof(image), "http://%s/%s:%s", registry, repo, tag);
+	image = e2e_push_image(pusher, registry, repo, tag, config, layers, n, digest, &size);
+	req.image = image;
 
 	t0 = now_s();
 	rc = indexer_index(&report, &created, ix, &req);
@@ -508,9 +375,10 @@ static json_t *push_and_index(const char *tag, const struct testpush_layer *laye
 	       now_s() - t0, n, n == 1 ? "" : "s", (double)compressed / 1e6,
 	       json_object_size(json_object_get(json_object_get(report, "contents"), "packages")));
 	assert_int_equal(created, 1);
-	assert_string_equal(text_of(report, "state"), "IndexFinished");
-	assert_string_equal(text_of(json_object_get(report, "image"), "manifestDigest"), digest);
+	assert_string_equal(e2e_text(report, "state"), "IndexFinished");
+	assert_string_equal(e2e_text(json_object_get(report, "image"), "manifestDigest"), digest);
 	assert_int_equal(json_array_size(json_object_get(json_object_get(report, "image"), "layers")), n);
+	free(image);
 	return report;
 }
 
@@ -539,23 +407,14 @@ static void set_platform(void)
 
 static int setup(void **state)
 {
-	const char *url = getenv("ASEC_TEST_DATABASE_URL"), *dir = getenv("ASEC_TEST_ROOTFS_DIR");
-	struct db_pool_options o = {.application_name = "rootfs_e2e_test", .max_connections = 6,
-				    .acquire_timeout_ms = 10000};
-	struct indexer_options io = {.parallel_layers = 2};
+	const char *url, *dir;
 	char path[1024];
 	double t0;
 
 	(void)state;
-	snprintf(run_id, sizeof(run_id), "r%d-%ld", (int)getpid(), (long)time(NULL));
-	registry = getenv("ASEC_TEST_REGISTRY");
-	if (!url || !url[0] || !registry || !registry[0] || !dir || !dir[0]) {
-		fprintf(stderr,
-			"%s: needs ASEC_TEST_ROOTFS_DIR (scripts/lib/rootfs.sh), ASEC_TEST_DATABASE_URL and "
-			"ASEC_TEST_REGISTRY (scripts/test.sh sets them)\n",
-			testing_in_ci() ? "FAIL" : "SKIP");
-		exit(testing_in_ci() ? 1 : TESTING_SKIP);
-	}
+	e2e_run_id(run_id, sizeof(run_id));
+	e2e_require_env(&url, &registry, "ASEC_TEST_ROOTFS_DIR", "scripts/lib/rootfs.sh");
+	dir = getenv("ASEC_TEST_ROOTFS_DIR");
 	snprintf(path, sizeof(path), "%s/expected.tsv", dir);
 	if (load_expected(&expected, path))
 		return -1;
@@ -577,21 +436,13 @@ static int setup(void **state)
 	if (registry_digest_compute(gz_digest, "sha256", gz_layer.data, gz_layer.len) != ASEC_OK)
 		return -1;
 
-	o.conninfo = url;
-	if (db_pool_open(&pool, &o) || store_index_migrate(pool))
-		return -1;
-	io.pool = pool;
-	if (indexer_new(&ix, &io) || testpush_open(&pusher, registry, NULL, NULL))
-		return -1;
-	return 0;
+	return e2e_open(&pool, &ix, &pusher, url, registry, "rootfs_e2e_test");
 }
 
 static int teardown(void **state)
 {
 	(void)state;
-	testpush_close(pusher);
-	indexer_free(ix);
-	db_pool_close(pool);
+	e2e_close(pool, ix, pusher);
 	free(rootfs_tar);
 	free(status_text);
 	free(gz_layer.data);
@@ -617,7 +468,7 @@ static void test_gzip_layer_matches_dpkg_query(void **state)
 
 static void test_zstd_layer_matches_dpkg_query(void **state)
 {
-	struct buf zs = {0};
+	struct e2e_buf zs = {0};
 	struct testpush_layer layer;
 	const char *diff_ids[] = { rootfs_diff_id };
 	char digest[REGISTRY_DIGEST_BUF];
@@ -625,7 +476,7 @@ static void test_zstd_layer_matches_dpkg_query(void **state)
 	double t0 = now_s();
 
 	(void)state;
-	zstd_of(&zs, rootfs_tar, rootfs_len);
+	e2e_zstd(&zs, rootfs_tar, rootfs_len, run_id);
 	printf("rootfs_e2e: zstd %.1f MB (%.1f s to compress)\n", (double)zs.len / 1e6, now_s() - t0);
 	assert_int_equal(registry_digest_compute(digest, "sha256", zs.data, zs.len), ASEC_OK);
 	layer = (struct testpush_layer){.data = zs.data, .len = zs.len, .media_type = ZSTD_MEDIA_TYPE};
@@ -651,7 +502,7 @@ static const char *package_to_remove(void)
 
 static void test_upper_layer_whiteout_and_removed_package(void **state)
 {
-	struct buf upper = {0}, upper_gz = {0};
+	struct e2e_buf upper = {0}, upper_gz = {0};
 	struct testpush_layer layers[2];
 	char upper_diff_id[REGISTRY_DIGEST_BUF], upper_digest[REGISTRY_DIGEST_BUF];
 	const char *diff_ids[2] = { rootfs_diff_id, upper_diff_id };
@@ -665,19 +516,19 @@ static void test_upper_layer_whiteout_and_removed_package(void **state)
 	/* The whiteout only means something if the lower layer has the folder. */
 	assert_true(has_doc_dir);
 	status = status_without(&len, removed);
-	tar_add(&upper, "usr/share/.wh.doc", NULL, 0);
-	tar_add(&upper, STATUS_PATH, status, len);
-	tar_end(&upper);
+	e2e_tar_add(&upper, "usr/share/.wh.doc", NULL, 0);
+	e2e_tar_add(&upper, STATUS_PATH, status, len);
+	e2e_tar_end(&upper);
 	gzip_of(&upper_gz, upper.data, upper.len);
 	assert_int_equal(registry_digest_compute(upper_diff_id, "sha256", upper.data, upper.len), ASEC_OK);
 	assert_int_equal(registry_digest_compute(upper_digest, "sha256", upper_gz.data, upper_gz.len), ASEC_OK);
 	layers[0] = (struct testpush_layer){.data = gz_layer.data, .len = gz_layer.len};
 	layers[1] = (struct testpush_layer){.data = upper_gz.data, .len = upper_gz.len};
 
-	scanned_before = layer_scanned_at(gz_digest);
+	scanned_before = e2e_layer_scanned_at(pool, gz_digest);
 	report = push_and_index("removed", layers, diff_ids, 2, "the gzip layer again + an upper layer");
 	/* The base layer came from the layer cache, not from a second scan. */
-	scanned_after = layer_scanned_at(gz_digest);
+	scanned_after = e2e_layer_scanned_at(pool, gz_digest);
 	assert_string_equal(scanned_before, scanned_after);
 	assert_string_equal(layer_digest(report, 0), gz_digest);
 	assert_string_equal(layer_digest(report, 1), upper_digest);
@@ -687,7 +538,7 @@ static void test_upper_layer_whiteout_and_removed_package(void **state)
 	check_packages(report, gz_digest, removed, "upper layer");
 	packages = json_object_get(json_object_get(report, "contents"), "packages");
 	json_object_foreach(packages, id, p)
-		if (strcmp(text_of(p, "name"), removed) == 0)
+		if (strcmp(e2e_text(p, "name"), removed) == 0)
 			fail_msg("%s is still reported after the upper layer removed it", removed);
 	printf("rootfs_e2e: the upper layer removed %s and whited out %s\n", removed, DOC_DIR);
 	json_decref(report);
@@ -705,11 +556,6 @@ int main(void)
 		cmocka_unit_test(test_zstd_layer_matches_dpkg_query),
 		cmocka_unit_test(test_upper_layer_whiteout_and_removed_package),
 	};
-	FILE *devnull = fopen("/dev/null", "w");
-	int rc;
 
-	log_init("rootfs_e2e_test", LOG_LEVEL_ERROR, devnull);
-	rc = cmocka_run_group_tests(tests, setup, teardown);
-	fclose(devnull);
-	return rc;
+	return e2e_run_quietly("rootfs_e2e_test", tests, sizeof(tests) / sizeof(tests[0]), setup, teardown);
 }

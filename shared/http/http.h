@@ -72,8 +72,8 @@ struct http_operation {
 
 /* The service's check of basic/bearer credentials. It returns ASEC_OK and
  * sets the identity (http_exchange_set_identity), ASEC_EAUTH for missing or
- * bad credentials (401), or ASEC_EINVALID... no: ASEC_ERROR with error_set()
- * for a forbidden caller (403). */
+ * bad credentials (401), or any other code, with error_set() saying why, for
+ * a caller who may not call this operation (403). */
 typedef int (*http_authenticator)(struct http_exchange *ex, const struct http_operation *op, void *ctx);
 
 /* Readiness: fills checks with name -> "ok" | "<reason>" and returns ASEC_OK
@@ -100,7 +100,7 @@ struct http_server_options {
 int http_server_new(struct http_server **out, const struct http_server_options *opts);
 int http_server_add_operation(struct http_server *server, const struct http_operation *op);
 int http_server_start(struct http_server *server);
-/* The port actually bound (useful when the options asked for port 0). */
+/* The port the server was asked to listen on. */
 unsigned http_server_port(const struct http_server *server);
 void http_server_stop(struct http_server *server);
 void http_server_free(struct http_server *server);

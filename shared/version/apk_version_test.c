@@ -18,86 +18,12 @@
 
 #include "testing/testing.h"
 #include "version/version.h"
-
-static int sign(int x)
-{
-	return (x > 0) - (x < 0);
-}
-
-/* Checks every row of a fixture "a<TAB>b<TAB>cmp" and the reversed pair;
- * prints the row count so a shrunken fixture is visible in the log. */
-static void check_vectors(const char *relative, version_compare_fn cmp)
-{
-	char path[4096];
-	size_t len, rows = 0, failures = 0;
-	unsigned char *data;
-	char *line, *save = NULL;
-
-	testing_shared_path(path, sizeof(path), relative);
-	data = testing_read_file(path, &len);
-	assert_non_null(data);
-	for (line = strtok_r((char *)data, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
-		char *a = line, *b, *c;
-		int want, got, back;
-
-		if (strcmp(line, "a\tb\tcmp") == 0)
-			continue;
-		b = strchr(a, '\t');
-		assert_non_null(b);
-		*b++ = '\0';
-		c = strchr(b, '\t');
-		assert_non_null(c);
-		*c++ = '\0';
-		want = atoi(c);
-		got = sign(cmp(a, b));
-		back = sign(cmp(b, a));
-		if (got != want || back != -want) {
-			fprintf(stderr, "MISMATCH %s vs %s: want %d got %d (reverse %d)\n", a, b, want, got, back);
-			failures++;
-		}
-		rows++;
-	}
-	free(data);
-	printf("%s: %zu rows checked, %zu mismatches\n", relative, rows, failures);
-	assert_true(rows > 0);
-	assert_int_equal(failures, 0);
-}
-
-struct cmp_case {
-	const char *a;
-	const char *b;
-	int want;
-};
-
-static void check_cases(const struct cmp_case *cases, size_t n, version_compare_fn cmp)
-{
-	size_t k;
-
-	for (k = 0; k < n; k++) {
-		int got = sign(cmp(cases[k].a, cases[k].b));
-		int back = sign(cmp(cases[k].b, cases[k].a));
-
-		if (got != cases[k].want || back != -cases[k].want)
-			fprintf(stderr, "case %zu: %s vs %s: want %d got %d (reverse %d)\n", k,
-				cases[k].a ? cases[k].a : "(null)", cases[k].b ? cases[k].b : "(null)",
-				cases[k].want, got, back);
-		assert_int_equal(got, cases[k].want);
-		assert_int_equal(back, -cases[k].want);
-	}
-}
-
-/* A string of n copies of c, NUL-terminated, in buf (size > n). */
-static char *repeat(char *buf, char c, size_t n)
-{
-	memset(buf, c, n);
-	buf[n] = '\0';
-	return buf;
-}
+#include "version/version_testing.h"
 
 static void test_vectors(void **state)
 {
 	(void)state;
-	check_vectors("fixtures/version-vectors/apk.tsv", version_compare_apk);
+	version_testing_check_vectors("apk.tsv", version_compare_apk);
 }
 
 /* Each string is strictly below the next; every pair is checked. */
@@ -109,24 +35,17 @@ static void test_ladder(void **state)
 		"1.0_git", "1.0_hg", "1.0_p", "1.0_p1", "1.0_p1-r1", "1.0_p2", "1.0a", "1.0b_alpha",
 		"1.0b", "1.0z", "1.0.0", "1.0.1", "1.1",
 	};
-	size_t n = sizeof(ladder) / sizeof(ladder[0]), i, j;
+	size_t n = sizeof(ladder) / sizeof(ladder[0]), i;
 
 	(void)state;
-	for (i = 0; i < n; i++) {
+	for (i = 0; i < n; i++)
 		assert_true(version_valid_apk(ladder[i]));
-		for (j = 0; j < n; j++) {
-			int want = i < j ? -1 : i > j, got = sign(version_compare_apk(ladder[i], ladder[j]));
-
-			if (got != want)
-				fprintf(stderr, "%s vs %s: want %d got %d\n", ladder[i], ladder[j], want, got);
-			assert_int_equal(got, want);
-		}
-	}
+	version_testing_assert_ascending(version_compare_apk, ladder, n);
 }
 
 static void test_numbers(void **state)
 {
-	static const struct cmp_case cases[] = {
+	static const struct version_testing_case cases[] = {
 		{"4.09", "4.5", -1},
 		{"1.02", "1.1", -1},
 		{"1.001", "1.01", -1},
@@ -145,13 +64,13 @@ static void test_numbers(void **state)
 	};
 
 	(void)state;
-	check_cases(cases, sizeof(cases) / sizeof(cases[0]), version_compare_apk);
+	version_testing_check_cases(cases, sizeof(cases) / sizeof(cases[0]), version_compare_apk);
 }
 
 static void test_invalid_order(void **state)
 {
 	char max[VERSION_MAX_LEN + 2], shorter[VERSION_MAX_LEN + 1], over[VERSION_MAX_LEN + 2];
-	static const struct cmp_case cases[] = {
+	static const struct version_testing_case cases[] = {
 		{"abc", "0", -1},
 		{"1.0bc", "0", -1},
 		{"abc", "abd", -1},
@@ -162,10 +81,10 @@ static void test_invalid_order(void **state)
 	};
 
 	(void)state;
-	check_cases(cases, sizeof(cases) / sizeof(cases[0]), version_compare_apk);
-	repeat(max, '1', VERSION_MAX_LEN);
-	repeat(shorter, '1', VERSION_MAX_LEN - 1);
-	repeat(over, '1', VERSION_MAX_LEN + 1);
+	version_testing_check_cases(cases, sizeof(cases) / sizeof(cases[0]), version_compare_apk);
+	version_testing_repeat(max, '1', VERSION_MAX_LEN);
+	version_testing_repeat(shorter, '1', VERSION_MAX_LEN - 1);
+	version_testing_repeat(over, '1', VERSION_MAX_LEN + 1);
 	assert_true(version_valid_apk(max));
 	assert_true(version_compare_apk(max, shorter) > 0);
 	assert_false(version_valid_apk(over));

@@ -16,93 +16,12 @@
 
 #include "testing/testing.h"
 #include "version/version.h"
-
-/* Checks every row of a version-vector TSV (header a<TAB>b<TAB>cmp) against
- * cmp and returns how many rows were checked; a mismatch fails the test. */
-static size_t check_vectors(const char *file, version_compare_fn cmp)
-{
-	char rel[256], path[1024];
-	unsigned char *data;
-	size_t len, rows = 0, failures = 0;
-	char *line, *save = NULL;
-
-	snprintf(rel, sizeof(rel), "fixtures/version-vectors/%s", file);
-	testing_shared_path(path, sizeof(path), rel);
-	data = testing_read_file(path, &len);
-	assert_non_null(data);
-	for (line = strtok_r((char *)data, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
-		char *a = line, *b, *want;
-		int got, expect;
-
-		if (strncmp(line, "a\tb\tcmp", 7) == 0)
-			continue;
-		b = strchr(a, '\t');
-		assert_non_null(b);
-		*b++ = '\0';
-		want = strchr(b, '\t');
-		assert_non_null(want);
-		*want++ = '\0';
-		expect = atoi(want);
-		got = cmp(a, b);
-		got = got < 0 ? -1 : got > 0;
-		if (got != expect) {
-			fprintf(stderr, "%s: cmp(\"%s\", \"%s\") = %d, want %d\n", file, a, b, got, expect);
-			failures++;
-		}
-		rows++;
-	}
-	free(data);
-	printf("%s: %zu rows checked, %zu mismatches\n", file, rows, failures);
-	assert_int_equal(failures, 0);
-	assert_true(rows > 0);
-	return rows;
-}
-
-static int sign(int v)
-{
-	return v < 0 ? -1 : v > 0;
-}
-
-/* Asserts that list[] is strictly increasing under cmp, checking all pairs. */
-static void check_ascending(const char *const *list, size_t n, version_compare_fn cmp)
-{
-	size_t i, j;
-
-	for (i = 0; i < n; i++)
-		for (j = 0; j < n; j++) {
-			int want = i < j ? -1 : i > j, got = sign(cmp(list[i], list[j]));
-
-			if (got != want)
-				fprintf(stderr, "cmp(\"%s\", \"%s\") = %d, want %d\n", list[i], list[j], got, want);
-			assert_int_equal(got, want);
-		}
-}
-
-struct pair_case {
-	const char *a, *b;
-	int cmp;
-};
-
-/* Asserts each case both ways round. */
-static void check_pairs(const struct pair_case *c, size_t n, version_compare_fn cmp)
-{
-	size_t i;
-
-	for (i = 0; i < n; i++) {
-		int ab = sign(cmp(c[i].a, c[i].b)), ba = sign(cmp(c[i].b, c[i].a));
-
-		if (ab != c[i].cmp || ba != -c[i].cmp)
-			fprintf(stderr, "cmp(\"%s\", \"%s\") = %d / reverse %d, want %d\n", c[i].a, c[i].b, ab, ba,
-				c[i].cmp);
-		assert_int_equal(ab, c[i].cmp);
-		assert_int_equal(ba, -c[i].cmp);
-	}
-}
+#include "version/version_testing.h"
 
 static void test_vectors(void **state)
 {
 	(void)state;
-	check_vectors("gomod-semver.tsv", version_compare_gomod);
+	version_testing_check_vectors("gomod-semver.tsv", version_compare_gomod);
 }
 
 /* The invalid strings of Go's own semver_test.go table: all equal to each
@@ -120,8 +39,8 @@ static void test_invalid(void **state)
 	(void)state;
 	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
 		assert_false(version_valid_gomod(bad[i]));
-		assert_int_equal(sign(version_compare_gomod(bad[i], "v0.0.0-0")), -1);
-		assert_int_equal(sign(version_compare_gomod("v0.0.0-0", bad[i])), 1);
+		assert_int_equal(version_testing_sign(version_compare_gomod(bad[i], "v0.0.0-0")), -1);
+		assert_int_equal(version_testing_sign(version_compare_gomod("v0.0.0-0", bad[i])), 1);
 		for (j = 0; j < sizeof(bad) / sizeof(bad[0]); j++)
 			assert_int_equal(version_compare_gomod(bad[i], bad[j]), 0);
 	}
@@ -129,7 +48,7 @@ static void test_invalid(void **state)
 
 static void test_cases(void **state)
 {
-	static const struct pair_case cases[] = {
+	static const struct version_testing_case cases[] = {
 		{ "v18446744073709551616.0.0", "v18446744073709551615.0.0", 1 },
 		{ "v1.0.0-99999999999999999999999", "v1.0.0-99999999999999999999998", 1 },
 		{ "v1.0.0-99999999999999999999999", "v1.0.0-0a", -1 },
@@ -145,8 +64,8 @@ static void test_cases(void **state)
 	};
 
 	(void)state;
-	check_pairs(cases, sizeof(cases) / sizeof(cases[0]), version_compare_gomod);
-	check_ascending(chain, sizeof(chain) / sizeof(chain[0]), version_compare_gomod);
+	version_testing_check_cases(cases, sizeof(cases) / sizeof(cases[0]), version_compare_gomod);
+	version_testing_assert_ascending(version_compare_gomod, chain, sizeof(chain) / sizeof(chain[0]));
 	assert_true(version_valid_gomod("v1"));
 	assert_true(version_valid_gomod("v1.2"));
 	assert_true(version_valid_gomod("v1.2.3-pre.0+meta.00"));
@@ -164,7 +83,7 @@ static void test_length_limit(void **state)
 	v[VERSION_MAX_LEN] = 'a';
 	v[VERSION_MAX_LEN + 1] = '\0';
 	assert_false(version_valid_gomod(v));
-	assert_int_equal(sign(version_compare_gomod(v, "v0.0.0")), -1);
+	assert_int_equal(version_testing_sign(version_compare_gomod(v, "v0.0.0")), -1);
 }
 
 int main(void)

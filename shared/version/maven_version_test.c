@@ -16,49 +16,12 @@
 
 #include "testing/testing.h"
 #include "version/version.h"
-
-static int sign(int x)
-{
-	return (x > 0) - (x < 0);
-}
+#include "version/version_testing.h"
 
 static void test_vectors(void **state)
 {
-	char path[4096];
-	size_t len, rows = 0, bad = 0;
-	unsigned char *data;
-	char *line, *save = NULL;
-
 	(void)state;
-	testing_shared_path(path, sizeof(path), "fixtures/version-vectors/maven.tsv");
-	data = testing_read_file(path, &len);
-	assert_non_null(data);
-	for (line = strtok_r((char *)data, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
-		char *a = line, *b, *c;
-		int want, got, back;
-
-		if (strcmp(line, "a\tb\tcmp") == 0)
-			continue;
-		b = strchr(a, '\t');
-		assert_non_null(b);
-		*b++ = '\0';
-		c = strchr(b, '\t');
-		assert_non_null(c);
-		*c++ = '\0';
-		want = atoi(c);
-		got = sign(version_compare_maven(a, b));
-		back = sign(version_compare_maven(b, a));
-		rows++;
-		if (got != want || back != -want) {
-			if (bad++ < 20)
-				fprintf(stderr, "maven: %s vs %s: want %d, got %d (reverse %d)\n", a, b, want, got,
-					back);
-		}
-	}
-	free(data);
-	printf("maven.tsv: %zu rows checked, %zu mismatches\n", rows, bad);
-	assert_int_equal(bad, 0);
-	assert_true(rows >= 900);
+	assert_true(version_testing_check_vectors("maven.tsv", version_compare_maven) >= 900);
 }
 
 #define LT(a, b)                                                    \

@@ -16,47 +16,7 @@
 #include <cmocka.h>
 
 #include "version/version.h"
-
-static int sign(int v)
-{
-	return v < 0 ? -1 : v > 0;
-}
-
-/* Asserts that list[] is strictly increasing under cmp, checking all pairs. */
-static void check_ascending(const char *const *list, size_t n, version_compare_fn cmp)
-{
-	size_t i, j;
-
-	for (i = 0; i < n; i++)
-		for (j = 0; j < n; j++) {
-			int want = i < j ? -1 : i > j, got = sign(cmp(list[i], list[j]));
-
-			if (got != want)
-				fprintf(stderr, "cmp(\"%s\", \"%s\") = %d, want %d\n", list[i], list[j], got, want);
-			assert_int_equal(got, want);
-		}
-}
-
-struct pair_case {
-	const char *a, *b;
-	int cmp;
-};
-
-/* Asserts each case both ways round. */
-static void check_pairs(const struct pair_case *c, size_t n, version_compare_fn cmp)
-{
-	size_t i;
-
-	for (i = 0; i < n; i++) {
-		int ab = sign(cmp(c[i].a, c[i].b)), ba = sign(cmp(c[i].b, c[i].a));
-
-		if (ab != c[i].cmp || ba != -c[i].cmp)
-			fprintf(stderr, "cmp(\"%s\", \"%s\") = %d / reverse %d, want %d\n", c[i].a, c[i].b, ab, ba,
-				c[i].cmp);
-		assert_int_equal(ab, c[i].cmp);
-		assert_int_equal(ba, -c[i].cmp);
-	}
-}
+#include "version/version_testing.h"
 
 /* The docs' prerelease example, lowest first ("1.0.1-alpha10" sorts below
  * "1.0.1-alpha2": labels compare as strings). */
@@ -72,13 +32,13 @@ static void test_documented_order(void **state)
 	};
 
 	(void)state;
-	check_ascending(docs, sizeof(docs) / sizeof(docs[0]), version_compare_nuget);
-	check_ascending(semver2, sizeof(semver2) / sizeof(semver2[0]), version_compare_nuget);
+	version_testing_assert_ascending(version_compare_nuget, docs, sizeof(docs) / sizeof(docs[0]));
+	version_testing_assert_ascending(version_compare_nuget, semver2, sizeof(semver2) / sizeof(semver2[0]));
 }
 
 static void test_cases(void **state)
 {
-	static const struct pair_case cases[] = {
+	static const struct version_testing_case cases[] = {
 		/* normalization examples: all of these are 1.0.0 / 1.0.1 */
 		{ "1.0", "1.0.0", 0 },
 		{ "1", "1.0.0", 0 },
@@ -119,7 +79,7 @@ static void test_cases(void **state)
 	};
 
 	(void)state;
-	check_pairs(cases, sizeof(cases) / sizeof(cases[0]), version_compare_nuget);
+	version_testing_check_cases(cases, sizeof(cases) / sizeof(cases[0]), version_compare_nuget);
 	assert_true(version_valid_nuget("1"));
 	assert_true(version_valid_nuget("1.2.3.4-rc.1+build.5"));
 	assert_true(version_valid_nuget("1.0.0+build"));
@@ -137,11 +97,11 @@ static void test_length_limit(void **state)
 	memcpy(v, "1.0.0-", 6);
 	v[VERSION_MAX_LEN] = '\0';
 	assert_true(version_valid_nuget(v));
-	assert_int_equal(sign(version_compare_nuget(v, "1.0.0")), -1);
+	assert_int_equal(version_testing_sign(version_compare_nuget(v, "1.0.0")), -1);
 	v[VERSION_MAX_LEN] = 'a';
 	v[VERSION_MAX_LEN + 1] = '\0';
 	assert_false(version_valid_nuget(v));
-	assert_int_equal(sign(version_compare_nuget(v, "0.0")), -1);
+	assert_int_equal(version_testing_sign(version_compare_nuget(v, "0.0")), -1);
 }
 
 int main(void)

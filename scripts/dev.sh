@@ -37,12 +37,19 @@ registry_dir="$dev/registry"
 build_dir="$root/build/release"
 
 # name:port of each service started by `up`, in start order.
-services=(scanner-indexer:8444 central:8443)
+services=(scanner-indexer:8444 scanner-matcher:8445 central:8443)
 
 # Settings of each service beyond the common ones (listen address, TLS).
 service_env() {
 	case $1 in
 	scanner-indexer) export ROX_SCANNER_DB_URL; ROX_SCANNER_DB_URL=$(pg_url "$pg_port" scanner) ;;
+	scanner-matcher)
+		export ROX_SCANNER_DB_URL ROX_MATCHER_INDEXER_URL ROX_MATCHER_INITIAL_DATA
+		ROX_SCANNER_DB_URL=$(pg_url "$pg_port" scanner)
+		ROX_MATCHER_INDEXER_URL=https://127.0.0.1:8444
+		# the shipped snapshot, imported at the first start (data/VULNERABILITY-SNAPSHOT.md)
+		ROX_MATCHER_INITIAL_DATA=$root/data/vulnerability-snapshot.tar.zst
+		;;
 	esac
 }
 
@@ -63,7 +70,8 @@ start_service() {
 	export ROX_LOG_LEVEL=${ROX_LOG_LEVEL:-info}
 	service_env "$name"
 	asec_start_daemon "$name" "$run" "$logs" "$build_dir/services/$name/$name"
-	if ! asec_wait_ready "https://127.0.0.1:$port/readyz" "$pki/ca.crt" 30; then
+	# the matcher's first start imports the vulnerability snapshot
+	if ! asec_wait_ready "https://127.0.0.1:$port/readyz" "$pki/ca.crt" 180; then
 		echo "$name did not become ready; last log lines:" >&2
 		tail -20 "$logs/$name.log" >&2
 		exit 1
@@ -72,7 +80,9 @@ start_service() {
 
 # A demo image in the local registry, made from this machine's own package
 # databases (dpkg status, os-release, Python packages), so that there is
-# something real to index and scan right away.
+# something real to index and scan right away, plus a layer of older
+# application packages (data/demo-image/) that the shipped vulnerability
+# snapshot knows to be vulnerable.
 push_demo_image() {
 	local tmp paths=() p
 	for p in etc/os-release usr/lib/os-release var/lib/dpkg/status usr/lib/python3/dist-packages; do
@@ -81,7 +91,8 @@ push_demo_image() {
 	[ ${#paths[@]} -gt 0 ] || return 0
 	tmp=$(mktemp -d "${TMPDIR:-/tmp}/asec-demo.XXXXXX")
 	tar -C / -czf "$tmp/layer.tar.gz" --exclude='*.pyc' --exclude='__pycache__' "${paths[@]}" 2>/dev/null || true
-	if oci_push "http://127.0.0.1:$registry_port" library/demo latest "$tmp/layer.tar.gz"; then
+	tar -C "$root/data/demo-image" -czf "$tmp/app.tar.gz" . 2>/dev/null || true
+	if oci_push "http://127.0.0.1:$registry_port" library/demo latest "$tmp/layer.tar.gz" "$tmp/app.tar.gz"; then
 		demo_image="http://127.0.0.1:$registry_port/library/demo:latest"
 	fi
 	rm -rf "$tmp"
@@ -115,6 +126,7 @@ Alauda Security Service is running.
 
   Central API     https://127.0.0.1:8443/v1/ping
   Indexer API     https://127.0.0.1:8444/v4/index-reports  (mutual TLS: --cert .dev/pki/operator.crt --key .dev/pki/operator.key)
+  Matcher API     https://127.0.0.1:8445/v4/vulnerability-reports, /v4/metadata  (mutual TLS, as above)
   OCI registry    127.0.0.1:$registry_port  (plain HTTP, for local images: http://127.0.0.1:$registry_port/<repo>:<tag>)
   Portal          https://127.0.0.1:8443/  (the portal arrives with a later release; the API is live)
   CA certificate  $pki/ca.crt   (trust it, or pass --cacert)
@@ -130,6 +142,10 @@ EOF
        curl --cacert .dev/pki/ca.crt --cert .dev/pki/operator.crt --key .dev/pki/operator.key \\
             -H 'Content-Type: application/json' -d '{"containerImage":{"url":"$demo_image"}}' \\
             https://127.0.0.1:8444/v4/index-reports
+  Then match it (hashId from the answer above):
+       curl --cacert .dev/pki/ca.crt --cert .dev/pki/operator.crt --key .dev/pki/operator.key \\
+            -H 'Content-Type: application/json' -d '{"hashId":"<hashId>"}' \\
+            https://127.0.0.1:8445/v4/vulnerability-reports
 EOF
 	fi
 }

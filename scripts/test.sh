@@ -23,7 +23,7 @@ source scripts/lib/registry.sh
 # shellcheck source=scripts/lib/rootfs.sh
 source scripts/lib/rootfs.sh
 
-stages=${ASEC_TEST_ONLY:-"unit asan lint contract valgrind fuzz"}
+stages=${ASEC_TEST_ONLY:-"unit asan versiondiff lint contract valgrind fuzz"}
 fuzz_seconds=${ASEC_FUZZ_SECONDS:-10}
 jobs=$(nproc 2>/dev/null || echo 2)
 
@@ -152,6 +152,25 @@ if want asan; then
 	export UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
 	run_ctest asan
 	unset ASAN_OPTIONS UBSAN_OPTIONS
+fi
+
+# Version ordering against the real implementations: dpkg (and apt_pkg), rpm's
+# own Python bindings, python3-packaging and npm's semver, on generated pairs.
+run_version_diff() {
+	local log="$work/version-diff.log" line
+	bash tests/version-diff/run.sh build/debug 2>&1 | tee "$log" || true
+	line=$(grep -E '^version-diff: [0-9]+ passed, [0-9]+ failed' "$log" | tail -1 || true)
+	if [ -z "$line" ]; then
+		count "version-diff" 0 1
+		return
+	fi
+	count "version-diff" "$(sed -E 's/version-diff: ([0-9]+) passed.*/\1/' <<<"$line")" \
+		"$(sed -E 's/.* ([0-9]+) failed.*/\1/' <<<"$line")"
+}
+if want versiondiff; then
+	echo "== version ordering against dpkg, rpm, python3-packaging and npm semver"
+	[ -x build/debug/tools/vercmp/asec-vercmp ] || build debug || count "build (debug)" 0 1
+	run_version_diff
 fi
 
 if want lint || want contract || want valgrind; then

@@ -16,7 +16,8 @@ ASEC_BUILD_PACKAGES=(
 # What the test suite needs on top: unit tests, fuzzing, valgrind, contract tests.
 ASEC_TEST_PACKAGES=(
 	libcmocka-dev clang libclang-rt-dev valgrind procps openssl
-	docker-registry apache2-utils debootstrap zstd
+	docker-registry apache2-utils debootstrap zstd jq
+	python3-apt python3-rpm python3-packaging
 )
 
 # Node.js and npm run the contract suite and the spec linter. A machine may

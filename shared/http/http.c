@@ -200,7 +200,7 @@ static int respond_json_as(struct http_exchange *ex, long status, const char *co
 		error_set("the response could not be encoded");
 		return ASEC_ERROR;
 	}
-	text = json_dumps(body, JSON_COMPACT | JSON_ENCODE_ANY);
+	text = json_dumps(body, JSON_COMPACT | JSON_ENCODE_ANY | JSON_REAL_PRECISION(15));
 	json_decref(body);
 	if (!text) {
 		error_set("out of memory encoding the response");
@@ -284,6 +284,17 @@ void http_respond_header(struct http_exchange *ex, const char *name, const char 
 const char *http_exchange_header(const struct http_exchange *ex, const char *name)
 {
 	return u_map_get_case(ex->req->map_header, name);
+}
+
+const void *http_exchange_body(const struct http_exchange *ex, size_t *len)
+{
+	*len = ex->req->binary_body_length;
+	return ex->req->binary_body;
+}
+
+const char *http_exchange_query(const struct http_exchange *ex, const char *name)
+{
+	return u_map_get(ex->req->map_url, name);
 }
 
 const char *http_exchange_request_id(const struct http_exchange *ex)
@@ -629,6 +640,49 @@ static int media_type_is_json(const char *content_type)
 	       strncasecmp(content_type, "application/", 12) == 0;
 }
 
+/* The largest upload an operation takes: its spec's limit, lowered by the
+ * installation's ROX_HTTP_MAX_UPLOAD_BYTES. */
+static size_t upload_limit(const struct http_server *server, const struct http_operation *op)
+{
+	size_t limit = op->max_body_bytes ? op->max_body_bytes : server->max_body_bytes;
+
+	return server->max_upload_bytes && server->max_upload_bytes < limit ? server->max_upload_bytes : limit;
+}
+
+/* An upload: only its media type, size and presence are checked here; the
+ * handler knows what the bytes must be. */
+static int read_raw_body(struct http_exchange *ex)
+{
+	const struct http_operation *op = ex->op;
+	size_t limit = upload_limit(ex->server, op);
+	const char *declared = u_map_get_case(ex->req->map_header, "Content-Length");
+	const char *type = u_map_get_case(ex->req->map_header, "Content-Type");
+	const char *const *t;
+	size_t n = type ? strcspn(type, ";") : 0;
+
+	while (n && type[n - 1] == ' ')
+		n--;
+	for (t = op->media_types; t && *t; t++)
+		if (strlen(*t) == n && strncasecmp(*t, type, n) == 0)
+			break;
+	if (op->media_types && !(t && *t)) {
+		http_respond_problem(ex, 415, "Unsupported media type", "send the file as %s (Content-Type header)",
+				     op->media_types[0]);
+		return 0;
+	}
+
+	if ((declared && strtoull(declared, NULL, 10) > limit) || ex->req->binary_body_length > limit) {
+		http_respond_problem(ex, 413, "Request body too large", "the body exceeds the limit of %zu bytes", limit);
+		return 0;
+	}
+	if (ex->req->binary_body_length == 0 && op->body_required) {
+		http_respond_problem(ex, 400, "Invalid request", "%s needs a request body (the file to upload)",
+				     op->operation_id);
+		return 0;
+	}
+	return 1;
+}
+
 static int read_body(struct http_exchange *ex, json_t **body)
 {
 	const struct http_operation *op = ex->op;
@@ -638,6 +692,8 @@ static int read_body(struct http_exchange *ex, json_t **body)
 	json_t *value = NULL;
 
 	*body = NULL;
+	if (op->raw_body)
+		return read_raw_body(ex);
 	if (!op->body_schema)
 		return 1;
 	if ((declared && strtoull(declared, NULL, 10) > ex->server->max_body_bytes) || len > ex->server->max_body_bytes) {
@@ -908,6 +964,7 @@ int http_server_new(struct http_server **out, const struct http_server_options *
 	server->port = opts->port;
 	server->insecure_http = opts->insecure_http;
 	server->max_body_bytes = opts->max_body_bytes ? opts->max_body_bytes : DEFAULT_MAX_BODY;
+	server->max_upload_bytes = opts->max_upload_bytes;
 	server->max_header_bytes = opts->max_header_bytes ? opts->max_header_bytes : DEFAULT_MAX_HEADERS;
 	server->readiness = opts->readiness;
 	server->readiness_ctx = opts->readiness_ctx;
@@ -981,6 +1038,11 @@ int http_server_add_operation(struct http_server *server, const struct http_oper
 		error_set("more than %d operations", HTTP_MAX_ROUTES);
 		return ASEC_ETOOBIG;
 	}
+	/* ulfius cuts bodies at one limit for the whole server: raise it to the
+	 * largest upload an operation accepts; read_body() still holds every
+	 * other operation to the server's own limit. */
+	if (op->raw_body && upload_limit(server, op) + 1 > server->instance.max_post_body_size)
+		server->instance.max_post_body_size = upload_limit(server, op) + 1;
 	routes = server->routes;
 	routes[server->route_count].op = op;
 	routes[server->route_count].server = server;

@@ -65,8 +65,14 @@ struct http_operation {
 	size_t param_count;
 	size_t params_size;
 	const char *greedy_param;  /* a last path parameter that may contain "/" (allowReserved) */
-	const struct schema *body_schema; /* NULL: the operation takes no body */
+	const struct schema *body_schema; /* NULL: the operation takes no JSON body */
 	int body_required;
+	/* A body that is not JSON (a file upload): handed to the handler as
+	 * bytes through http_exchange_body(), up to max_body_bytes (the spec's
+	 * x-asec-max-body-bytes; 0 = the server's limit). */
+	int raw_body;
+	size_t max_body_bytes;
+	const char *const *media_types; /* raw_body: the accepted Content-Types, NULL-terminated */
 	int (*invoke)(struct http_exchange *ex, const void *params, json_t *body);
 };
 
@@ -89,6 +95,7 @@ struct http_server_options {
 	const char *key_file;         /* PEM private key */
 	const char *client_ca_file;   /* PEM CA for client certificates (mutual TLS); NULL disables it */
 	size_t max_body_bytes;        /* 0 = 1 MiB */
+	size_t max_upload_bytes;      /* raw_body operations: 0 = their spec limit */
 	size_t max_header_bytes;      /* 0 = 16 KiB, all headers together */
 	unsigned idle_timeout_s;      /* 0 = 60 */
 	http_readiness readiness;
@@ -116,6 +123,10 @@ void http_respond_header(struct http_exchange *ex, const char *name, const char 
 
 /* The request as the handler sees it. */
 const char *http_exchange_header(const struct http_exchange *ex, const char *name);
+/* The request body as received (raw_body operations); *len gets its size. */
+const void *http_exchange_body(const struct http_exchange *ex, size_t *len);
+/* A query parameter's raw value, NULL when absent. */
+const char *http_exchange_query(const struct http_exchange *ex, const char *name);
 const char *http_exchange_request_id(const struct http_exchange *ex);
 const char *http_exchange_identity(const struct http_exchange *ex);
 void http_exchange_set_identity(struct http_exchange *ex, const char *identity);

@@ -30,6 +30,7 @@ struct http_server {
 	unsigned port;
 	int insecure_http;
 	size_t max_body_bytes;
+	size_t max_upload_bytes; /* 0: operations' own limits */
 	size_t max_header_bytes;
 	http_readiness readiness;
 	void *readiness_ctx;

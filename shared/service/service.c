@@ -26,6 +26,7 @@ static const struct config_setting common_settings[] = {
 	{"ROX_INSECURE_HTTP", CONFIG_BOOL, "false", "Serve plain HTTP instead of HTTPS (only behind a TLS-terminating proxy).", 0, 0, NULL, 0},
 	{"ROX_LOG_LEVEL", CONFIG_ENUM, "info", "Minimum level of log lines.", 0, 0, log_levels, 0},
 	{"ROX_HTTP_MAX_BODY_BYTES", CONFIG_INT, "1048576", "Largest request body accepted; larger ones get 413.", 1024, 1073741824, NULL, 0},
+	{"ROX_HTTP_MAX_UPLOAD_BYTES", CONFIG_INT, "536870912", "Largest file upload (operations that take a file); the spec's own limit applies when lower.", 1024, 4294967296LL, NULL, 0},
 	{"ROX_HTTP_MAX_HEADER_BYTES", CONFIG_INT, "16384", "Largest total size of request headers; larger ones get 431.", 1024, 1048576, NULL, 0},
 	{"ROX_HTTP_IDLE_TIMEOUT", CONFIG_DURATION_MS, "60s", "Idle keep-alive connections are closed after this long.", 1000, 3600000, NULL, 0},
 };
@@ -40,6 +41,37 @@ static void usage(FILE *out, const struct service_definition *def)
 		"  --settings     print every setting as a Markdown table and exit\n"
 		"  --help         print this text and exit\n",
 		def->name, def->summary);
+	for (size_t i = 0; i < def->command_count; i++)
+		fprintf(out, "\n  %s [--config FILE] %s %s\n    %s\n", def->name, def->commands[i].name, def->commands[i].args,
+			def->commands[i].summary);
+}
+
+/* "<service> <command> [--config FILE] args...": settings and logging as
+ * for the server, then the command instead of the server. */
+static int run_command(const struct service_definition *def, const struct service_command *cmd,
+		       struct config_setting *settings, size_t count, int argc, char **argv)
+{
+	struct config *cfg = NULL;
+	const char *config_file = getenv("ROX_CONFIG_FILE");
+	enum log_level level = LOG_LEVEL_INFO;
+	int rest = 0, rc;
+
+	if (argc >= 2 && strcmp(argv[0], "--config") == 0) {
+		config_file = argv[1];
+		rest = 2;
+	}
+	if (config_file && !config_file[0])
+		config_file = NULL;
+	if (config_load(&cfg, settings, count, config_file, NULL) != ASEC_OK) {
+		fprintf(stderr, "%s: invalid settings: %s\n", def->name, error_last());
+		return 1;
+	}
+	log_level_parse(&level, config_get_string(cfg, "ROX_LOG_LEVEL"));
+	log_init(def->name, level, NULL);
+	signal(SIGPIPE, SIG_IGN);
+	rc = cmd->run(cfg, argc - rest, argv + rest);
+	config_free(cfg);
+	return rc;
 }
 
 static struct config_setting *all_settings(const struct service_definition *def, size_t *count)
@@ -74,6 +106,7 @@ static int build_http_options(struct service_context *ctx, const struct service_
 	o->key_file = config_get_string(cfg, "ROX_TLS_KEY");
 	o->client_ca_file = config_get_string(cfg, "ROX_TLS_CA");
 	o->max_body_bytes = (size_t)config_get_int(cfg, "ROX_HTTP_MAX_BODY_BYTES");
+	o->max_upload_bytes = (size_t)config_get_int(cfg, "ROX_HTTP_MAX_UPLOAD_BYTES");
 	o->max_header_bytes = (size_t)config_get_int(cfg, "ROX_HTTP_MAX_HEADER_BYTES");
 	o->idle_timeout_s = (unsigned)(config_get_int(cfg, "ROX_HTTP_IDLE_TIMEOUT") / 1000);
 	if (!o->insecure_http && (!o->cert_file || !o->cert_file[0] || !o->key_file || !o->key_file[0])) {
@@ -101,6 +134,11 @@ int service_main(const struct service_definition *def, int argc, char **argv)
 		fprintf(stderr, "%s: out of memory\n", def->name);
 		return 1;
 	}
+	for (i = 0; argc > 1 && (size_t)i < def->command_count; i++)
+		if (strcmp(argv[1], def->commands[i].name) == 0) {
+			exit_code = run_command(def, &def->commands[i], settings, count, argc - 2, argv + 2);
+			goto out;
+		}
 	for (i = 1; i < argc; i++) {
 		if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) {
 			usage(stdout, def);

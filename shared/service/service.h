@@ -27,6 +27,16 @@ struct service_context {
 	void *state;                      /* the service's own */
 };
 
+/* A one-shot command of the service's binary ("scanner-matcher import
+ * FILE"): it runs with the service's settings loaded and logging set up,
+ * instead of the server, and its return value is the exit code. */
+struct service_command {
+	const char *name;   /* "import" */
+	const char *args;   /* "FILE|DIR..." for the usage text */
+	const char *summary;
+	int (*run)(const struct config *config, int argc, char **argv); /* argv after the name */
+};
+
 struct service_definition {
 	const char *name;                 /* "central" */
 	const char *summary;              /* one line for --help */
@@ -36,6 +46,8 @@ struct service_definition {
 	int (*init)(struct service_context *ctx);          /* may be NULL */
 	int (*register_routes)(struct http_server *server); /* the generated <prefix>_api_register */
 	void (*shutdown)(struct service_context *ctx);      /* may be NULL */
+	const struct service_command *commands;             /* may be NULL */
+	size_t command_count;
 };
 
 /* Runs the service; returns the process exit code (0 after a clean stop,

@@ -18,6 +18,10 @@
  *   revision), so the order is a total preorder even on strings that
  *   version_valid_dpkg() rejects. NULL and over-long strings are
  *   "unorderable": below every other string and equal to each other.
+ *
+ * dpkg reads the epoch with strtol(), so a sign is part of the grammar it
+ * accepts: "+1:" is epoch 1 and "-0:" epoch 0 (a negative epoch is refused).
+ * That sign is dropped before anything else looks at the epoch.
  */
 #include <stddef.h>
 #include <string.h>
@@ -108,6 +112,24 @@ static int dpkg_verrevcmp(const char *a, size_t an, const char *b, size_t bn)
 	return 0;
 }
 
+/* Drops the sign strtol() would read from a "+N" or "-0" epoch. */
+static void dpkg_epoch_unsign(struct dpkg_parts *p)
+{
+	size_t k, zeros = 0;
+
+	if (p->epoch_len < 2 || (p->epoch[0] != '+' && p->epoch[0] != '-'))
+		return;
+	for (k = 1; k < p->epoch_len; k++) {
+		if (!dpkg_isdigit((unsigned char)p->epoch[k]))
+			return;
+		zeros += p->epoch[k] == '0';
+	}
+	if (p->epoch[0] == '-' && zeros != p->epoch_len - 1)
+		return;
+	p->epoch++;
+	p->epoch_len--;
+}
+
 static void dpkg_split(struct dpkg_parts *p, const char *v, size_t len)
 {
 	const char *colon = memchr(v, ':', len);
@@ -124,6 +146,7 @@ static void dpkg_split(struct dpkg_parts *p, const char *v, size_t len)
 		p->epoch_len = (size_t)(colon - v);
 		rest = colon + 1;
 		rest_len = len - p->epoch_len - 1;
+		dpkg_epoch_unsign(p);
 	}
 	hyphen = rest_len ? memrchr(rest, '-', rest_len) : NULL;
 	p->upstream = rest;

@@ -14,10 +14,12 @@
  * Seen as token sequences (~ < end < ^ < letters < digits), this is a plain
  * lexicographic order, hence total and transitive. Two deliberate choices
  * keep it so:
- * - rpm itself ignores the release when only one side has one ("1.0" equals
- *   both "1.0-1" and "1.0-2"), which is not transitive; here a missing
- *   release is the empty string and so sorts before any release. A matcher
- *   that wants "any release" semantics must decide that above this layer.
+ * - rpm's rpmverCmp (and so Lua's rpm.vercmp) ignores the release when only
+ *   one side has one ("1.0" equals both "1.0-1" and "1.0-2"), which is not
+ *   transitive; here, as in rpm.labelCompare, a missing release sorts before
+ *   every release, even an empty one ("1.0" < "1.0-") or one that rpmvercmp
+ *   puts below the empty string ("1.0" < "1.0-~"). A matcher that wants "any
+ *   release" semantics must decide that above this layer.
  * - digit runs are compared as strings (length, then bytes), never parsed,
  *   so no size of number overflows.
  * NULL and over-long strings are below every other string and equal to each
@@ -195,12 +197,15 @@ int version_compare_rpm(const char *a, const char *b)
 	rc = rpm_numcmp(pa.epoch, pa.epoch_len, pb.epoch, pb.epoch_len);
 	if (rc == 0)
 		rc = rpm_vercmp(pa.version, pa.version_len, pb.version, pb.version_len);
+	if (rc == 0 && pa.has_release != pb.has_release)
+		rc = pa.has_release ? 1 : -1;
 	if (rc == 0)
 		rc = rpm_vercmp(pa.release, pa.release_len, pb.release, pb.release_len);
 	return rc;
 }
 
-/* Characters rpmbuild accepts in Version and Release. */
+/* What rpmbuild accepts as Version and Release: these characters, and no
+ * ".." anywhere (it refuses that sequence by name). */
 static int rpm_part_ok(const char *s, size_t n)
 {
 	size_t k;
@@ -211,6 +216,8 @@ static int rpm_part_ok(const char *s, size_t n)
 		unsigned char c = (unsigned char)s[k];
 
 		if (!rpm_isdigit(c) && !rpm_isalpha(c) && !strchr("._+~^", c))
+			return 0;
+		if (c == '.' && k > 0 && s[k - 1] == '.')
 			return 0;
 	}
 	return 1;

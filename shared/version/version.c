@@ -22,6 +22,7 @@ version_compare_fn version_comparator(const char *ecosystem)
 		{"maven", version_compare_maven},
 		{"gem", version_compare_rubygems},
 		{"nuget", version_compare_nuget},
+		{"composer", version_compare_composer},
 	};
 	size_t i;
 

@@ -50,6 +50,9 @@ int version_valid_rubygems(const char *v);
 int version_compare_nuget(const char *a, const char *b);  /* NuGet SemVer 2.0 with 4-part versions */
 int version_valid_nuget(const char *v);
 
+int version_compare_composer(const char *a, const char *b); /* composer/semver normalize + PHP version_compare */
+int version_valid_composer(const char *v);
+
 /* The comparator for an ecosystem name as the indexer reports it ("deb",
  * "rpm", "apk", "npm", "pypi", "maven", "golang", "gem", "nuget", "cargo",
  * "composer"), or NULL when there is none. */

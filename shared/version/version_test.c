@@ -29,7 +29,7 @@ static void test_each_ecosystem_has_its_own_order(void **state)
 	assert_true(version_comparator("cargo")("1.0.0-alpha.1", "1.0.0-alpha.beta") < 0);
 	/* NuGet: a fourth part. */
 	assert_true(version_comparator("nuget")("1.0.0.1", "1.0.0") > 0);
-	assert_null(version_comparator("composer"));
+	assert_true(version_comparator("composer")("1.0.0-beta", "1.0.0") < 0);
 	assert_null(version_comparator(NULL));
 }
 

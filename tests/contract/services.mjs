@@ -12,6 +12,8 @@
 //              {basic: {user, password}, bearer: token, apiKeys: {scheme: value}}
 //              (optional; may be async, e.g. to mint an API token)
 // maxBodyBytes the request body limit the 413 case goes over (default 1 MiB)
+// maxUploadBytes the limit of file uploads (non-JSON bodies), when the
+//              service has such operations
 //
 // Adding a service is one entry, e.g.:
 //   { name: 'scanner-indexer', spec: 'openapi/scanner-indexer.yaml',
@@ -35,5 +37,20 @@ export const services = [
     // Scanner DB: scripts/test.sh starts PostgreSQL and passes its URL.
     env: () => ({ ROX_SCANNER_DB_URL: process.env.ASEC_TEST_DATABASE_URL || '' }),
     maxBodyBytes: 1 << 20,
+  },
+  {
+    name: 'scanner-matcher',
+    spec: 'openapi/scanner-matcher.yaml',
+    binary: 'services/scanner-matcher/scanner-matcher',
+    cn: 'SCANNER_V4_MATCHER_SERVICE',
+    // Scanner DB as for the indexer. No indexer runs beside it here, so a
+    // report asked for by hash id alone is answered 502 (documented).
+    env: () => ({
+      ROX_SCANNER_DB_URL: process.env.ASEC_TEST_DATABASE_URL || '',
+      ROX_MATCHER_INDEXER_URL: 'https://127.0.0.1:9',
+      ROX_HTTP_MAX_UPLOAD_BYTES: String(2 << 20),
+    }),
+    maxBodyBytes: 1 << 20,
+    maxUploadBytes: 2 << 20,
   },
 ];

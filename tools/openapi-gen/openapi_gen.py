@@ -391,12 +391,21 @@ class Generator:
                 raise SpecError(f"{self.spec_path}: {where}: path parameter {t} is not declared")
         body = None
         body_required = False
+        raw_body = False
+        max_body = op.get("x-asec-max-body-bytes", 0)
+        if not isinstance(max_body, int) or max_body < 0:
+            raise SpecError(f"{self.spec_path}: {where}: x-asec-max-body-bytes must be a byte count")
         if "requestBody" in op:
             rb, rbase, _ = self.loader.resolve(op["requestBody"], base)
             content = rb.get("content") or {}
-            if "application/json" not in content:
-                raise SpecError(f"{self.spec_path}: {where}: request body must offer application/json")
-            body = self.schema_ref(content["application/json"].get("schema") or {}, rbase, f"{op_id}_body")
+            if "application/json" in content:
+                body = self.schema_ref(content["application/json"].get("schema") or {}, rbase, f"{op_id}_body")
+            elif content:
+                # A file upload (application/octet-stream, application/zip, ...):
+                # the handler gets the bytes; only size and presence are checked.
+                raw_body = sorted(content)
+            else:
+                raise SpecError(f"{self.spec_path}: {where}: request body without a media type")
             body_required = bool(rb.get("required"))
         security = op.get("security", self.spec.get("security") or [])
         auth = set()
@@ -422,6 +431,7 @@ class Generator:
             "priority": len(template_names), "params": out_params, "body": body, "body_required": body_required,
             "auth": sorted(auth), "services": op.get("x-asec-services") or [], "roles": op.get("x-asec-roles") or [],
             "builtin": op.get("x-asec-handler") == "builtin", "greedy": greedy,
+            "raw_body": raw_body, "max_body": max_body,
         }
 
     def security_schemes(self):
@@ -491,6 +501,13 @@ class Generator:
                 fields.append(f".invoke = http_builtin_{op['id']}")
             if op["body"]:
                 fields.append(f".body_schema = &{op['body']}, .body_required = {int(op['body_required'])}")
+            if op["raw_body"]:
+                pre.append(f"static const char *const {p}_{op['id']}_media_types[] = {{"
+                           f"{', '.join(c_string(t) for t in op['raw_body'])}, NULL}};")
+                fields.append(f".raw_body = 1, .body_required = {int(op['body_required'])}, "
+                              f".media_types = {p}_{op['id']}_media_types")
+            if op["max_body"]:
+                fields.append(f".max_body_bytes = {op['max_body']}")
             op_defs.append("\n".join(pre + [f"static const struct http_operation {p}_op_{op['id']} = {{\n\t" + ",\n\t".join(fields) + ",\n};"]))
         h.append(f"/* Adds every operation of the spec to the server's route table. */\nint {p}_api_register(struct http_server *server);\n")
         h.append(f"/* The route table itself, for tools and fuzzers; *count gets its length. */\n"

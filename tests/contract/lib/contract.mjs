@@ -424,8 +424,10 @@ class Run {
     const wrongType = ['text/plain', 'application/x-www-form-urlencoded', 'application/octet-stream']
       .find((t) => !body.media.some((m) => mediaMatches(mediaBase(m), t)));
     await this.case(op, `Content-Type ${wrongType}`, 'content-type', r({ raw: firstBody.raw ?? JSON.stringify(firstBody.value), contentType: wrongType }), [415]);
-    const limit = this.opts.maxBodyBytes;
-    const pad = '{"zzPadding":"' + 'a'.repeat(limit + 65536) + '"}';
+    // A file upload (a body that is not JSON) has its own limit: the
+    // service's upload setting, which services.mjs states.
+    const limit = body.json ? this.opts.maxBodyBytes : (this.opts.maxUploadBytes || this.opts.maxBodyBytes);
+    const pad = body.json ? '{"zzPadding":"' + 'a'.repeat(limit + 65536) + '"}' : 'a'.repeat(limit + 65536);
     await this.case(op, `body over ${limit} bytes`, 'oversize', r({ raw: pad, contentType: body.mt }), [413]);
   }
 

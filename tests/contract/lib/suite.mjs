@@ -65,6 +65,7 @@ export async function testService(entry, ctx) {
       rogue: ctx.rogue,
       credentials: entry.credentials ? await entry.credentials(ctx) : {},
       maxBodyBytes: entry.maxBodyBytes || (1 << 20),
+      maxUploadBytes: entry.maxUploadBytes,
       timeoutMs: ctx.timeouts.requestMs,
     }));
   } finally {

@@ -1,0 +1,813 @@
+/*
+ * requirements.c - sets of version intervals and their algebra, the SemVer
+ * partial-version grammar that npm and Cargo requirements share, and two
+ * small helpers of the native-format parsers (see requirements.h).
+ *
+ * Every operation keeps one invariant: a set's intervals are non-empty,
+ * sorted by lower bound and neither overlap nor touch. Union appends and
+ * re-normalises (sort, then one sweep merging neighbours); intersection is a
+ * two-pointer sweep over both sorted arrays; the complement is the list of
+ * gaps, a bound turning from inclusive to exclusive as it crosses sides. Two
+ * intervals "touch" when no version lies between them: [1, 2) and [2, 3]
+ * merge into [1, 3], but (1, 2) and (2, 3) stay apart because 2 itself is in
+ * neither. Versions are compared only with the ecosystem's comparator, so
+ * "1.0" and "1.0.0" are the same point in RubyGems and bounds are never
+ * compared as text.
+ */
+#include "feeds/requirements.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "error/error.h"
+
+/* ---- bounds and intervals ---- */
+
+/* Lower bounds: unbounded first; at the same version an inclusive bound
+ * starts earlier than an exclusive one. */
+static int req_lo_cmp(version_compare_fn cmp, const struct req_bound *a, const struct req_bound *b)
+{
+	int c;
+
+	if (a->kind == REQ_UNBOUNDED || b->kind == REQ_UNBOUNDED)
+		return (b->kind == REQ_UNBOUNDED) - (a->kind == REQ_UNBOUNDED);
+	if ((c = cmp(a->version, b->version)))
+		return c;
+	if (a->kind == b->kind)
+		return 0;
+	return a->kind == REQ_INCLUSIVE ? -1 : 1;
+}
+
+/* Upper bounds: unbounded last; at the same version an exclusive bound ends
+ * earlier than an inclusive one. */
+static int req_hi_cmp(version_compare_fn cmp, const struct req_bound *a, const struct req_bound *b)
+{
+	int c;
+
+	if (a->kind == REQ_UNBOUNDED || b->kind == REQ_UNBOUNDED)
+		return (a->kind == REQ_UNBOUNDED) - (b->kind == REQ_UNBOUNDED);
+	if ((c = cmp(a->version, b->version)))
+		return c;
+	if (a->kind == b->kind)
+		return 0;
+	return a->kind == REQ_EXCLUSIVE ? -1 : 1;
+}
+
+static int req_interval_empty(version_compare_fn cmp, const struct req_interval *iv)
+{
+	int c;
+
+	if (iv->lo.kind == REQ_UNBOUNDED || iv->hi.kind == REQ_UNBOUNDED)
+		return 0;
+	c = cmp(iv->lo.version, iv->hi.version);
+	if (c != 0)
+		return c > 0;
+	return iv->lo.kind == REQ_EXCLUSIVE || iv->hi.kind == REQ_EXCLUSIVE;
+}
+
+/* Whether b, which starts no earlier than a, overlaps or touches a. */
+static int req_joins(version_compare_fn cmp, const struct req_interval *a, const struct req_interval *b)
+{
+	int c;
+
+	if (a->hi.kind == REQ_UNBOUNDED || b->lo.kind == REQ_UNBOUNDED)
+		return 1;
+	c = cmp(b->lo.version, a->hi.version);
+	if (c != 0)
+		return c < 0;
+	return a->hi.kind == REQ_INCLUSIVE || b->lo.kind == REQ_INCLUSIVE;
+}
+
+static int req_bound_set(struct req_bound *b, enum req_bound_kind kind, const char *version)
+{
+	size_t n;
+
+	b->kind = kind;
+	b->version[0] = '\0';
+	if (kind == REQ_UNBOUNDED)
+		return ASEC_OK;
+	n = version ? strnlen(version, VERSION_MAX_LEN + 1) : 0;
+	if (n == 0 || n > VERSION_MAX_LEN) {
+		error_set("a version bound that is %s", n ? "longer than 256 bytes" : "empty");
+		return ASEC_EINVALID;
+	}
+	memcpy(b->version, version, n);
+	b->version[n] = '\0';
+	return ASEC_OK;
+}
+
+/* ---- sets ---- */
+
+void req_set_init(struct req_set *set, version_compare_fn cmp)
+{
+	set->cmp = cmp;
+	set->items = NULL;
+	set->count = set->cap = 0;
+}
+
+void req_set_free(struct req_set *set)
+{
+	free(set->items);
+	set->items = NULL;
+	set->count = set->cap = 0;
+}
+
+void req_set_clear(struct req_set *set)
+{
+	set->count = 0;
+}
+
+/* Room for want intervals. Before normalising, a union holds up to twice
+ * the limit, so that is what an array may ever need. */
+static int req_reserve(struct req_set *set, size_t want)
+{
+	struct req_interval *bigger;
+	size_t cap;
+
+	if (want <= set->cap)
+		return ASEC_OK;
+	if (want > 2 * (size_t)REQ_MAX_INTERVALS + 2) {
+		error_set("a version requirement describes more than %d intervals", REQ_MAX_INTERVALS);
+		return ASEC_ETOOBIG;
+	}
+	cap = set->cap ? set->cap * 2 : 4;
+	if (cap < want)
+		cap = want;
+	if (!(bigger = realloc(set->items, cap * sizeof(*bigger)))) {
+		error_set("out of memory for version intervals");
+		return ASEC_ENOMEM;
+	}
+	set->items = bigger;
+	set->cap = cap;
+	return ASEC_OK;
+}
+
+static int req_sort_cmp(const void *a, const void *b, void *ctx)
+{
+	const struct req_interval *x = a, *y = b;
+	version_compare_fn cmp = *(version_compare_fn *)ctx;
+	int c = req_lo_cmp(cmp, &x->lo, &y->lo);
+
+	return c ? c : req_hi_cmp(cmp, &x->hi, &y->hi);
+}
+
+/* Restores the invariant after intervals were appended in any order. */
+static int req_normalize(struct req_set *set)
+{
+	size_t i, k = 0;
+	int sorted = 1;
+
+	for (i = 0; i < set->count; i++) {
+		if (req_interval_empty(set->cmp, &set->items[i]))
+			continue;
+		if (k && sorted && req_sort_cmp(&set->items[k - 1], &set->items[i], &set->cmp) > 0)
+			sorted = 0;
+		set->items[k++] = set->items[i];
+	}
+	set->count = k;
+	if (!sorted)
+		qsort_r(set->items, set->count, sizeof(set->items[0]), req_sort_cmp, &set->cmp);
+	for (i = 0, k = 0; i < set->count; i++) {
+		if (k && req_joins(set->cmp, &set->items[k - 1], &set->items[i])) {
+			if (req_hi_cmp(set->cmp, &set->items[i].hi, &set->items[k - 1].hi) > 0)
+				set->items[k - 1].hi = set->items[i].hi;
+			continue;
+		}
+		if (k != i)
+			set->items[k] = set->items[i];
+		k++;
+	}
+	set->count = k;
+	if (set->count > REQ_MAX_INTERVALS) {
+		error_set("a version requirement describes more than %d intervals", REQ_MAX_INTERVALS);
+		return ASEC_ETOOBIG;
+	}
+	return ASEC_OK;
+}
+
+int req_set_fill(struct req_set *set)
+{
+	int rc;
+
+	if ((rc = req_reserve(set, 1)))
+		return rc;
+	memset(&set->items[0], 0, sizeof(set->items[0]));
+	set->count = 1;
+	return ASEC_OK;
+}
+
+int req_set_copy(struct req_set *dst, const struct req_set *src)
+{
+	int rc;
+
+	dst->cmp = src->cmp;
+	if ((rc = req_reserve(dst, src->count)))
+		return rc;
+	if (src->count)
+		memcpy(dst->items, src->items, src->count * sizeof(src->items[0]));
+	dst->count = src->count;
+	return ASEC_OK;
+}
+
+int req_set_add(struct req_set *set, const struct req_interval *interval)
+{
+	int rc;
+
+	if (req_interval_empty(set->cmp, interval))
+		return ASEC_OK;
+	if ((rc = req_reserve(set, set->count + 1)))
+		return rc;
+	set->items[set->count++] = *interval;
+	return req_normalize(set);
+}
+
+int req_set_union(struct req_set *dst, const struct req_set *src)
+{
+	struct req_set out;
+	size_t i = 0, j = 0;
+	int rc;
+
+	if (!src->count)
+		return ASEC_OK;
+	/* Both are sorted: merge them, then one sweep joins neighbours (the
+	 * sort in req_normalize() then finds them in order). */
+	req_set_init(&out, dst->cmp);
+	if ((rc = req_reserve(&out, dst->count + src->count)))
+		goto out;
+	while (i < dst->count || j < src->count) {
+		if (j == src->count || (i < dst->count && req_sort_cmp(&dst->items[i], &src->items[j], &dst->cmp) <= 0))
+			out.items[out.count++] = dst->items[i++];
+		else
+			out.items[out.count++] = src->items[j++];
+	}
+	if ((rc = req_normalize(&out)))
+		goto out;
+	free(dst->items);
+	*dst = out;
+	return ASEC_OK;
+out:
+	req_set_free(&out);
+	return rc;
+}
+
+int req_set_intersect(struct req_set *dst, const struct req_set *src)
+{
+	struct req_set out;
+	size_t i = 0, j = 0;
+	int rc = ASEC_OK;
+
+	req_set_init(&out, dst->cmp);
+	if ((rc = req_reserve(&out, dst->count + src->count)))
+		goto out;
+	while (i < dst->count && j < src->count) {
+		const struct req_interval *a = &dst->items[i], *b = &src->items[j];
+		struct req_interval *r = &out.items[out.count];
+
+		r->lo = req_lo_cmp(dst->cmp, &a->lo, &b->lo) >= 0 ? a->lo : b->lo;
+		r->hi = req_hi_cmp(dst->cmp, &a->hi, &b->hi) <= 0 ? a->hi : b->hi;
+		if (!req_interval_empty(dst->cmp, r))
+			out.count++;
+		/* The interval that ends first cannot meet anything further on. */
+		if (req_hi_cmp(dst->cmp, &a->hi, &b->hi) < 0)
+			i++;
+		else
+			j++;
+	}
+	if ((rc = req_normalize(&out)))
+		goto out;
+	free(dst->items);
+	*dst = out;
+	return ASEC_OK;
+out:
+	req_set_free(&out);
+	return rc;
+}
+
+/* The bound on the other side of b: the gap after an interval ending at
+ * "<= v" starts at "> v", and so on. */
+static struct req_bound req_flip(const struct req_bound *b)
+{
+	struct req_bound f = *b;
+
+	f.kind = b->kind == REQ_INCLUSIVE ? REQ_EXCLUSIVE : REQ_INCLUSIVE;
+	return f;
+}
+
+int req_set_complement(struct req_set *set)
+{
+	struct req_set out;
+	struct req_bound lo = {REQ_UNBOUNDED, ""};
+	size_t i;
+	int rc;
+
+	req_set_init(&out, set->cmp);
+	if ((rc = req_reserve(&out, set->count + 1)))
+		goto out;
+	for (i = 0; i < set->count; i++) {
+		const struct req_interval *iv = &set->items[i];
+
+		if (iv->lo.kind != REQ_UNBOUNDED) {
+			out.items[out.count].lo = lo;
+			out.items[out.count].hi = req_flip(&iv->lo);
+			out.count++;
+		}
+		if (iv->hi.kind == REQ_UNBOUNDED)
+			goto done; /* nothing lies beyond an unbounded end */
+		lo = req_flip(&iv->hi);
+	}
+	out.items[out.count].lo = lo;
+	out.items[out.count].hi.kind = REQ_UNBOUNDED;
+	out.items[out.count].hi.version[0] = '\0';
+	out.count++;
+done:
+	if ((rc = req_normalize(&out)))
+		goto out;
+	free(set->items);
+	*set = out;
+	return ASEC_OK;
+out:
+	req_set_free(&out);
+	return rc;
+}
+
+int req_set_subtract(struct req_set *dst, const struct req_set *src)
+{
+	struct req_set rest;
+	int rc;
+
+	req_set_init(&rest, dst->cmp);
+	if (!(rc = req_set_copy(&rest, src)) && !(rc = req_set_complement(&rest)))
+		rc = req_set_intersect(dst, &rest);
+	req_set_free(&rest);
+	return rc;
+}
+
+int req_set_constrain(struct req_set *set, enum req_op op, const char *version)
+{
+	struct req_set half;
+	struct req_interval iv;
+	int rc;
+
+	req_set_init(&half, set->cmp);
+	memset(&iv, 0, sizeof(iv));
+	switch (op) {
+	case REQ_OP_LT:
+	case REQ_OP_LE:
+		rc = req_bound_set(&iv.hi, op == REQ_OP_LT ? REQ_EXCLUSIVE : REQ_INCLUSIVE, version);
+		break;
+	case REQ_OP_GT:
+	case REQ_OP_GE:
+		rc = req_bound_set(&iv.lo, op == REQ_OP_GT ? REQ_EXCLUSIVE : REQ_INCLUSIVE, version);
+		break;
+	case REQ_OP_EQ:
+	case REQ_OP_NE:
+		if (!(rc = req_bound_set(&iv.lo, REQ_INCLUSIVE, version)))
+			rc = req_bound_set(&iv.hi, REQ_INCLUSIVE, version);
+		break;
+	default:
+		error_set("unknown requirement operator");
+		rc = ASEC_EINVALID;
+	}
+	if (rc)
+		goto out;
+	if ((rc = req_set_add(&half, &iv)))
+		goto out;
+	if (op == REQ_OP_NE && (rc = req_set_complement(&half)))
+		goto out;
+	rc = req_set_intersect(set, &half);
+out:
+	req_set_free(&half);
+	return rc;
+}
+
+int req_set_contains(const struct req_set *set, const char *version)
+{
+	size_t i;
+
+	for (i = 0; i < set->count; i++) {
+		const struct req_interval *iv = &set->items[i];
+		int lo_ok = 1, hi_ok = 1, c;
+
+		if (iv->lo.kind != REQ_UNBOUNDED) {
+			c = set->cmp(version, iv->lo.version);
+			lo_ok = c > 0 || (c == 0 && iv->lo.kind == REQ_INCLUSIVE);
+		}
+		if (iv->hi.kind != REQ_UNBOUNDED) {
+			c = set->cmp(version, iv->hi.version);
+			hi_ok = c < 0 || (c == 0 && iv->hi.kind == REQ_INCLUSIVE);
+		}
+		if (lo_ok && hi_ok)
+			return 1;
+	}
+	return 0;
+}
+
+int req_set_ranges(json_t **out, const struct req_set *set, const char *events)
+{
+	json_t *ranges = json_array(), *r;
+	size_t i;
+
+	*out = NULL;
+	if (!ranges)
+		goto oom;
+	for (i = 0; i < set->count; i++) {
+		const struct req_interval *iv = &set->items[i];
+
+		if (!(r = json_object()) || json_array_append_new(ranges, r))
+			goto oom;
+		if (iv->lo.kind == REQ_UNBOUNDED)
+			json_object_set_new(r, "introduced", json_string("0"));
+		else
+			json_object_set_new(r, iv->lo.kind == REQ_INCLUSIVE ? "introduced" : "introducedAfter",
+					    json_string(iv->lo.version));
+		if (iv->hi.kind != REQ_UNBOUNDED)
+			json_object_set_new(r, iv->hi.kind == REQ_EXCLUSIVE ? "fixed" : "lastAffected",
+					    json_string(iv->hi.version));
+		feed_copy_text(r, "events", events);
+	}
+	*out = ranges;
+	return ASEC_OK;
+oom:
+	json_decref(ranges);
+	error_set("out of memory building ranges");
+	return ASEC_ENOMEM;
+}
+
+/* ---- SemVer partial versions ---- */
+
+/* Numeric parts are kept as digit strings: SemVer puts no limit on them,
+ * and "<=1.99999999999999999999" must still bump correctly. */
+#define REQ_NUM_MAX 64
+
+struct req_partial {
+	char num[3][REQ_NUM_MAX + 2]; /* one spare digit for an increment */
+	int given;		      /* leading numeric parts: 0 (for "*") to 3 */
+	const char *pre, *build;      /* after '-' and '+', only when given == 3 */
+	size_t pre_len, build_len;
+};
+
+static int req_is_digit(char c)
+{
+	return c >= '0' && c <= '9';
+}
+
+static int req_is_ident(char c)
+{
+	return req_is_digit(c) || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '-';
+}
+
+/* Dot-separated identifiers of [0-9A-Za-z-]; with strict, numeric ones
+ * without leading zeros (SemVer 2.0 section 9). */
+static int req_idents_ok(const char *s, size_t n, int strict)
+{
+	size_t i = 0, start;
+
+	if (n == 0)
+		return 0;
+	while (i <= n) {
+		int digits = 1;
+
+		start = i;
+		while (i < n && s[i] != '.') {
+			if (!req_is_ident(s[i]))
+				return 0;
+			digits &= req_is_digit(s[i]);
+			i++;
+		}
+		if (i == start)
+			return 0;
+		if (strict && digits && i - start > 1 && s[start] == '0')
+			return 0;
+		i++;
+	}
+	return 1;
+}
+
+/* Adds one to a digit string in place (it has room for one more digit). */
+static void req_increment(char *digits)
+{
+	size_t n = strlen(digits), i = n;
+
+	while (i > 0) {
+		if (digits[i - 1] != '9') {
+			digits[i - 1]++;
+			return;
+		}
+		digits[--i] = '0';
+	}
+	memmove(digits + 1, digits, n + 1);
+	digits[0] = '1';
+}
+
+static int req_is_zero(const char *digits)
+{
+	return strcmp(digits, "0") == 0;
+}
+
+static int req_parse_partial(struct req_partial *p, enum req_semver_dialect dialect, const char *s, size_t n)
+{
+	size_t i = 0;
+	int part = 0, wild = 0;
+
+	memset(p, 0, sizeof(*p));
+	if (dialect == REQ_SEMVER_NPM) /* node-semver allows "v", "=" and spaces before a version */
+		while (i < n && (s[i] == 'v' || s[i] == 'V' || s[i] == '=' || s[i] == ' ' || s[i] == '\t'))
+			i++;
+	if (i == n) {
+		error_set("an operator without a version");
+		return ASEC_EINVALID;
+	}
+	for (part = 0; part < 3; part++) {
+		if (i < n && (s[i] == 'x' || s[i] == 'X' || s[i] == '*')) {
+			wild = 1;
+			i++;
+		} else if (i < n && req_is_digit(s[i])) {
+			size_t start = i, len;
+
+			while (i < n && req_is_digit(s[i]))
+				i++;
+			len = i - start;
+			if (len > 1 && s[start] == '0') {
+				if (dialect == REQ_SEMVER_CARGO) {
+					error_set("a version number with a leading zero");
+					return ASEC_EINVALID;
+				}
+				while (len > 1 && s[start] == '0')
+					start++, len--;
+			}
+			if (len > REQ_NUM_MAX) {
+				error_set("a version number of more than %d digits", REQ_NUM_MAX);
+				return ASEC_EINVALID;
+			}
+			if (wild) { /* node-semver refuses "1.x.3" too */
+				error_set("a version number after a wildcard");
+				return ASEC_EINVALID;
+			}
+			memcpy(p->num[part], s + start, len);
+			p->given = part + 1;
+		} else {
+			if (i < n)
+				error_set("unexpected '%c' in a version", s[i]);
+			else
+				error_set("a version that ends after a dot");
+			return ASEC_EINVALID;
+		}
+		if (i == n || s[i] != '.')
+			break;
+		i++;
+		if (part == 2) {
+			error_set("a version with more than three numbers");
+			return ASEC_EINVALID;
+		}
+	}
+	if (i < n && s[i] == '-') {
+		size_t start = ++i;
+
+		while (i < n && s[i] != '+')
+			i++;
+		p->pre = s + start;
+		p->pre_len = i - start;
+		if (!req_idents_ok(p->pre, p->pre_len, dialect == REQ_SEMVER_CARGO)) {
+			error_set("a malformed pre-release \"%.*s\"", (int)(p->pre_len > 64 ? 64 : p->pre_len), p->pre);
+			return ASEC_EINVALID;
+		}
+	}
+	if (i < n && s[i] == '+') {
+		p->build = s + i + 1;
+		p->build_len = n - i - 1;
+		i = n;
+		if (!req_idents_ok(p->build, p->build_len, 0)) {
+			error_set("malformed build metadata");
+			return ASEC_EINVALID;
+		}
+	}
+	if (i < n) {
+		error_set("unexpected '%c' in a version", s[i]);
+		return ASEC_EINVALID;
+	}
+	if ((p->pre || p->build) && p->given < 3) {
+		error_set("a pre-release or build on a version that is not major.minor.patch");
+		return ASEC_EINVALID;
+	}
+	return ASEC_OK;
+}
+
+/* Writes major.minor.patch[-pre][+build][suffix]. */
+static int req_format(char *out, const char *major, const char *minor, const char *patch, const struct req_partial *p,
+		      const char *suffix)
+{
+	size_t n = strlen(major) + strlen(minor) + strlen(patch) + 2 + strlen(suffix);
+	int w;
+
+	if (p)
+		n += (p->pre ? p->pre_len + 1 : 0) + (p->build ? p->build_len + 1 : 0);
+	if (n > VERSION_MAX_LEN) {
+		error_set("a version longer than %d bytes", VERSION_MAX_LEN);
+		return ASEC_EINVALID;
+	}
+	if (p)
+		w = snprintf(out, VERSION_MAX_LEN + 1, "%s.%s.%s%s%.*s%s%.*s%s", major, minor, patch, p->pre ? "-" : "",
+			     p->pre ? (int)p->pre_len : 0, p->pre ? p->pre : "", p->build ? "+" : "",
+			     p->build ? (int)p->build_len : 0, p->build ? p->build : "", suffix);
+	else
+		w = snprintf(out, VERSION_MAX_LEN + 1, "%s.%s.%s%s", major, minor, patch, suffix);
+	if (w < 0 || w > VERSION_MAX_LEN) {
+		error_set("a version longer than %d bytes", VERSION_MAX_LEN);
+		return ASEC_EINVALID;
+	}
+	return ASEC_OK;
+}
+
+/* The lowest version a partial stands for: 1.2 -> 1.2.0, 1 -> 1.0.0; a full
+ * version is itself. suffix goes on made-up versions only. */
+static int req_floor(char *out, const struct req_partial *p, const char *suffix)
+{
+	if (p->given == 3)
+		return req_format(out, p->num[0], p->num[1], p->num[2], p, "");
+	return req_format(out, p->num[0], p->given > 1 ? p->num[1] : "0", "0", NULL, suffix);
+}
+
+/* The first version after everything the first `keep` numbers of p cover:
+ * keep 1 -> (M+1).0.0, keep 2 -> M.(m+1).0, keep 3 -> M.m.(p+1). */
+static int req_ceiling(char *out, const struct req_partial *p, int keep, const char *suffix)
+{
+	char num[3][REQ_NUM_MAX + 2];
+	int i;
+
+	for (i = 0; i < 3; i++)
+		memcpy(num[i], i < keep ? p->num[i] : "0", i < keep ? sizeof(num[i]) : 2);
+	req_increment(num[keep - 1]);
+	return req_format(out, num[0], num[1], num[2], NULL, suffix);
+}
+
+/* In npm's reading a partial covers its own pre-releases: "1.x" starts at
+ * 1.0.0-0, as node-semver's validRange(r, {includePrerelease: true}) prints
+ * it; that is also what makes "2.0.x || 2.1.x" one interval. A partial of
+ * zeros ("0", "0.0") starts before every version: no bound at all (RustSec
+ * writes unaffected = [">= 0"] to mean everything). */
+static int req_ge_floor(struct req_set *set, const struct req_partial *p, const char *z)
+{
+	char v[VERSION_MAX_LEN + 1];
+	int rc;
+
+	if (p->given < 3 && req_is_zero(p->num[0]) && (p->given < 2 || req_is_zero(p->num[1])))
+		return ASEC_OK;
+	if ((rc = req_floor(v, p, z)))
+		return rc;
+	return req_set_constrain(set, REQ_OP_GE, v);
+}
+
+static int req_lt_ceiling(struct req_set *set, const struct req_partial *p, int keep, const char *z)
+{
+	char v[VERSION_MAX_LEN + 1];
+	int rc = req_ceiling(v, p, keep, z);
+
+	return rc ? rc : req_set_constrain(set, REQ_OP_LT, v);
+}
+
+/* set AND {v : v op full}, for a comparator on a full version. */
+static int req_exact_bound(struct req_set *set, enum req_op op, const struct req_partial *p)
+{
+	char v[VERSION_MAX_LEN + 1];
+	int rc = req_floor(v, p, "");
+
+	return rc ? rc : req_set_constrain(set, op, v);
+}
+
+int req_semver_comparator(struct req_set *set, enum req_semver_dialect dialect, const char *op,
+			  const char *partial, size_t partial_len)
+{
+	/* Bounds made up from partial versions: npm's carry "-0" (see
+	 * req_ge_floor), Cargo's are plain as the semver crate documents. */
+	const char *z = dialect == REQ_SEMVER_NPM ? "-0" : "";
+	struct req_partial p;
+	char v[VERSION_MAX_LEN + 1];
+	int rc, n, keep;
+
+	if ((rc = req_parse_partial(&p, dialect, partial, partial_len)))
+		return rc;
+	n = p.given;
+	if (!*op)
+		op = dialect == REQ_SEMVER_CARGO ? "^" : "=";
+	if (strcmp(op, "<") == 0 || strcmp(op, ">") == 0) {
+		if (n == 0) {
+			req_set_clear(set); /* "<*" and ">*" allow nothing */
+			return ASEC_OK;
+		}
+		if (n == 3)
+			return req_exact_bound(set, op[0] == '<' ? REQ_OP_LT : REQ_OP_GT, &p);
+		if (op[0] == '<') { /* <1.2 := <1.2.0 */
+			if ((rc = req_floor(v, &p, z)))
+				return rc;
+			return req_set_constrain(set, REQ_OP_LT, v);
+		}
+		if ((rc = req_ceiling(v, &p, n, z))) /* >1.2 := >=1.3.0 */
+			return rc;
+		return req_set_constrain(set, REQ_OP_GE, v);
+	}
+	if (n == 0) /* "*", "=*", "<=*", ">=*", "~*", "^*": every version */
+		return ASEC_OK;
+	if (strcmp(op, "<=") == 0) /* <=1.2 := <1.3.0 */
+		return n == 3 ? req_exact_bound(set, REQ_OP_LE, &p) : req_lt_ceiling(set, &p, n, z);
+	if (strcmp(op, ">=") == 0) /* >=1.2 := >=1.2.0 */
+		return req_ge_floor(set, &p, z);
+	if (strcmp(op, "=") == 0) {
+		if (n == 3)
+			return req_exact_bound(set, REQ_OP_EQ, &p);
+		keep = n; /* 1.2 := >=1.2.0 <1.3.0, 1 := >=1.0.0 <2.0.0 */
+	} else if (strcmp(op, "~") == 0) {
+		keep = n == 3 ? 2 : n; /* ~1.2.3 := >=1.2.3 <1.3.0 */
+	} else if (strcmp(op, "^") == 0) {
+		/* The first non-zero number may not change: ^1.2.3 <2.0.0,
+		 * ^0.2.3 <0.3.0, ^0.0.3 <0.0.4; ^0 <1.0.0 and ^0.0 <0.1.0. */
+		if (!req_is_zero(p.num[0]) || n == 1)
+			keep = 1;
+		else if (n == 2 || !req_is_zero(p.num[1]))
+			keep = 2;
+		else
+			keep = 3;
+	} else {
+		error_set("unknown operator \"%.8s\"", op);
+		return ASEC_EINVALID;
+	}
+	if ((rc = req_ge_floor(set, &p, z)))
+		return rc;
+	return req_lt_ceiling(set, &p, keep, z);
+}
+
+int req_semver_hyphen(struct req_set *set, const char *from, size_t from_len, const char *to, size_t to_len)
+{
+	struct req_partial p;
+	int rc;
+
+	/* 1.2.3 - 2.3.4 := >=1.2.3 <=2.3.4; 1.2 - 2.3 := >=1.2.0 <2.4.0 */
+	if ((rc = req_parse_partial(&p, REQ_SEMVER_NPM, from, from_len)))
+		return rc;
+	if (p.given && (rc = req_ge_floor(set, &p, "-0")))
+		return rc;
+	if ((rc = req_parse_partial(&p, REQ_SEMVER_NPM, to, to_len)))
+		return rc;
+	if (p.given == 0)
+		return ASEC_OK;
+	if (p.given < 3)
+		return req_lt_ceiling(set, &p, p.given, "-0");
+	return req_exact_bound(set, REQ_OP_LE, &p);
+}
+
+/* ---- shared helpers ---- */
+
+int req_is_cve(const char *s)
+{
+	size_t i, digits = 0;
+
+	if (!s || strncmp(s, "CVE-", 4) != 0)
+		return 0;
+	for (i = 4; i < 8; i++)
+		if (!req_is_digit(s[i]))
+			return 0;
+	if (s[8] != '-')
+		return 0;
+	for (i = 9; req_is_digit(s[i]); i++)
+		digits++;
+	return s[i] == '\0' && digits >= 4 && digits <= 19;
+}
+
+static int req_digits(const char *s, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if (!req_is_digit(s[i]))
+			return 0;
+	return 1;
+}
+
+int req_timestamp(char *out, size_t size, const char *text)
+{
+	size_t n = text ? strnlen(text, 64) : 0, i;
+
+	if (size)
+		out[0] = '\0';
+	if (n < 10 || n >= 64 || n + 1 > size || !req_digits(text, 4) || text[4] != '-' || !req_digits(text + 5, 2) ||
+	    text[7] != '-' || !req_digits(text + 8, 2))
+		return 0;
+	if (atoi(text + 5) < 1 || atoi(text + 5) > 12 || atoi(text + 8) < 1 || atoi(text + 8) > 31)
+		return 0;
+	if (n == 10) {
+		if (size < 21)
+			return 0;
+		snprintf(out, size, "%.10sT00:00:00Z", text);
+		return 1;
+	}
+	/* A full timestamp: date 'T' hh:mm:ss, then anything made of the
+	 * characters of fractions and zones. */
+	if (n < 19 || (text[10] != 'T' && text[10] != 't') || !req_digits(text + 11, 2) || text[13] != ':' ||
+	    !req_digits(text + 14, 2) || text[16] != ':' || !req_digits(text + 17, 2))
+		return 0;
+	for (i = 19; i < n; i++)
+		if (!req_is_digit(text[i]) && !strchr(".:+-Zz", text[i]))
+			return 0;
+	memcpy(out, text, n);
+	out[n] = '\0';
+	return 1;
+}

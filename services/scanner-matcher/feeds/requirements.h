@@ -1,0 +1,143 @@
+/*
+ * requirements.h - version requirements as sets of intervals, for the feed
+ * parsers whose sources speak in requirement expressions rather than OSV
+ * events (Node.js security-wg, RustSec, RubySec). Internal to feeds/.
+ *
+ * Those sources say "vulnerable: <2.0.1 || >=3.0.0 <3.1.6" or "patched:
+ * ~> 1.2.5, >= 1.3.0" and leave the rest implied: what is affected is the
+ * vulnerable set minus the patched one, or everything that is neither
+ * patched nor unaffected. Rather than each parser reasoning about its own
+ * syntax and its complement, each turns one comparator at a time into a set
+ * of disjoint intervals over the ecosystem's version order (the same
+ * comparator the matcher and feed_record_check() use), and the set algebra
+ * here does union, intersection and complement once, exactly: bounds keep
+ * whether they are inclusive or exclusive, overlapping or touching intervals
+ * are merged, and the empty set stays empty (a record whose affected set is
+ * empty is skipped by its parser, never emitted with no ranges, which would
+ * mean "every version").
+ *
+ * A set keeps its intervals sorted by lower bound, pairwise disjoint and not
+ * touching, in a growable array: the sets met in practice hold one to ten
+ * intervals, every operation is a sort-and-sweep over that array, and a set
+ * never holds more than REQ_MAX_INTERVALS (the canonical record's range
+ * limit), so hostile input cannot make one grow without bound.
+ *
+ * SemVer partial versions ("1.2", "1.x", "^0.2.3") are shared by npm and
+ * Cargo, which desugar them the same way except for two details, so that
+ * grammar lives here too (req_semver_*); RubyGems requirements are simple
+ * enough to stay in rubysec.c.
+ */
+#ifndef ASEC_FEED_REQUIREMENTS_H
+#define ASEC_FEED_REQUIREMENTS_H
+
+#include <stddef.h>
+
+#include <jansson.h>
+
+#include "feeds/feed.h"
+#include "version/version.h"
+
+/* A set never holds more intervals than a canonical record may have ranges. */
+#define REQ_MAX_INTERVALS FEED_MAX_RANGES
+/* One requirement string (all its alternatives) longer than this is refused:
+ * real ones are under 200 bytes. */
+#define REQ_MAX_TEXT 4096
+/* Comparators in one requirement string, "||" alternatives in one range,
+ * and strings in one patched/unaffected list are each refused beyond this
+ * (real data: at most 5, 8 and 13). Every comparator is an intersection and
+ * every alternative or string a union over sets of up to REQ_MAX_INTERVALS
+ * intervals, so these bound what one hostile record costs. */
+#define REQ_MAX_TERMS 64
+
+enum req_bound_kind { REQ_UNBOUNDED = 0, REQ_INCLUSIVE, REQ_EXCLUSIVE };
+
+struct req_bound {
+	enum req_bound_kind kind;
+	char version[VERSION_MAX_LEN + 1]; /* "" when unbounded */
+};
+
+/* From lo to hi; an unbounded lo is "every earlier version", an unbounded hi
+ * "every later version". */
+struct req_interval {
+	struct req_bound lo, hi;
+};
+
+struct req_set {
+	version_compare_fn cmp;
+	struct req_interval *items; /* sorted, disjoint, not touching */
+	size_t count, cap;
+};
+
+enum req_op { REQ_OP_LT, REQ_OP_LE, REQ_OP_GT, REQ_OP_GE, REQ_OP_EQ, REQ_OP_NE };
+
+/* The empty set over cmp's order. Never fails; free with req_set_free(). */
+void req_set_init(struct req_set *set, version_compare_fn cmp);
+void req_set_free(struct req_set *set);
+/* Makes set empty, or every version. */
+void req_set_clear(struct req_set *set);
+int req_set_fill(struct req_set *set);
+int req_set_copy(struct req_set *dst, const struct req_set *src);
+
+/* set = set OR interval. An empty interval (lo after hi, or a point with an
+ * exclusive end) changes nothing. */
+int req_set_add(struct req_set *set, const struct req_interval *interval);
+/* dst = dst OR src; dst = dst AND src; set = NOT set; dst = dst AND NOT src. */
+int req_set_union(struct req_set *dst, const struct req_set *src);
+int req_set_intersect(struct req_set *dst, const struct req_set *src);
+int req_set_complement(struct req_set *set);
+int req_set_subtract(struct req_set *dst, const struct req_set *src);
+/* set = set AND {v : v <op> version}. REQ_OP_NE removes one point. */
+int req_set_constrain(struct req_set *set, enum req_op op, const char *version);
+
+/* Whether version is in the set (tests, and what the matcher will decide). */
+int req_set_contains(const struct req_set *set, const char *version);
+static inline int req_set_is_empty(const struct req_set *set)
+{
+	return set->count == 0;
+}
+
+/* The canonical "ranges" array of the set (see feed.h): introduced /
+ * introducedAfter for lower bounds ("introduced": "0" when unbounded),
+ * fixed / lastAffected for upper ones; each range carries events (the
+ * source's own words) when it is not NULL. */
+int req_set_ranges(json_t **out, const struct req_set *set, const char *events);
+
+/* All these return ASEC_OK, ASEC_ENOMEM, ASEC_ETOOBIG (more than
+ * REQ_MAX_INTERVALS intervals) or ASEC_EINVALID (a version longer than
+ * VERSION_MAX_LEN or empty), with error_set(). */
+
+/* ---- SemVer requirements (npm and Cargo) ---- */
+
+enum req_semver_dialect {
+	/* node-semver: a bare version means exactly that version (or the
+	 * x-range it spells), upper bounds made up by desugaring are written
+	 * with "-0" ("<2.0.0-0") so they exclude 2.0.0's pre-releases as
+	 * node-semver's validRange() prints them, numbers may have leading
+	 * zeros (loose mode) and are printed without. */
+	REQ_SEMVER_NPM,
+	/* Cargo (the semver crate): a bare version means ^version, made-up
+	 * upper bounds are plain ("<2.0.0"), leading zeros are refused. */
+	REQ_SEMVER_CARGO,
+};
+
+/* One comparator: an operator ("", "=", "<", "<=", ">", ">=", "~", "^")
+ * applied to a partial version text ("1", "1.2", "1.x", "*", "1.2.3-rc.1+b",
+ * npm also "v1.2.3"). set = set AND what it means in that dialect. On a
+ * syntax error returns ASEC_EINVALID with error_set() saying what is wrong
+ * (set is then unspecified). */
+int req_semver_comparator(struct req_set *set, enum req_semver_dialect dialect, const char *op,
+			  const char *partial, size_t partial_len);
+
+/* A node-semver hyphen range "from - to" (partial versions). set = set AND it. */
+int req_semver_hyphen(struct req_set *set, const char *from, size_t from_len, const char *to, size_t to_len);
+
+/* ---- small things the three native-format parsers share ---- */
+
+/* Whether s is a CVE id ("CVE-2021-1234", four or more digits after the year). */
+int req_is_cve(const char *s);
+/* Writes an RFC 3339 UTC timestamp for a date as these sources write it:
+ * "2021-01-07" becomes "2021-01-07T00:00:00Z", a full "2021-01-07T10:00:00Z"
+ * (or with an offset) is kept. Returns 0 and writes "" when text is not one. */
+int req_timestamp(char *out, size_t size, const char *text);
+
+#endif

@@ -50,6 +50,7 @@ struct import_batch {
 	size_t count;
 	size_t total_bytes;
 	size_t files;
+	unsigned long long max_file, max_total; /* IMPORT_MAX_* unless lowered */
 };
 
 typedef int (*parse_fn)(const char *name, const char *data, size_t len, const struct feed_sink *sink);
@@ -90,7 +91,17 @@ int import_batch_new(struct import_batch **out)
 		error_set("out of memory");
 		return ASEC_ENOMEM;
 	}
+	(*out)->max_file = IMPORT_MAX_FILE_BYTES;
+	(*out)->max_total = IMPORT_MAX_TOTAL_BYTES;
 	return ASEC_OK;
+}
+
+void import_batch_set_limits(struct import_batch *b, unsigned long long max_file, unsigned long long max_total)
+{
+	if (max_file && max_file < IMPORT_MAX_FILE_BYTES)
+		b->max_file = max_file;
+	if (max_total && max_total < IMPORT_MAX_TOTAL_BYTES)
+		b->max_total = max_total;
 }
 
 static void source_free(struct import_source *s)
@@ -257,6 +268,13 @@ static void stem_of(char *out, size_t size, const char *path)
 			out[n] = '-';
 }
 
+static int starts_with(const char *data, size_t len, const char *prefix)
+{
+	size_t n = strlen(prefix);
+
+	return len >= n && memcmp(data, prefix, n) == 0;
+}
+
 static int contains(const char *data, size_t len, const char *needle)
 {
 	return memmem(data, len, needle, strlen(needle)) != NULL;
@@ -264,11 +282,9 @@ static int contains(const char *data, size_t len, const char *needle)
 
 static int looks_like_epss(const char *p, size_t n)
 {
-	if (n >= 14 && strncmp(p, "#model_version", 14) == 0)
+	if (starts_with(p, n, "#model_version") || starts_with(p, n, "cve,epss,percen"))
 		return 1;
-	if (n >= 15 && strncmp(p, "cve,epss,percen", 15) == 0)
-		return 1;
-	if (n < 9 || strncmp(p, "CVE-", 4) != 0)
+	if (n < 9 || !starts_with(p, n, "CVE-"))
 		return 0;
 	p += 4;
 	n -= 4;
@@ -297,8 +313,8 @@ const char *import_detect_format(const char *name, const char *data, size_t len)
 	if (*p != '{' && *p != '[') {
 		if (contains(p, head, "distroversion:"))
 			return "alpine-secdb";
-		if (contains(p, head, "\ngem:") || strncmp(p, "gem:", 4) == 0 || contains(p, head, "\nengine:") ||
-		    strncmp(p, "engine:", 7) == 0 || (strncmp(p, "---", 3) == 0 && contains(p, head, "patched_versions")))
+		if (contains(p, head, "\ngem:") || starts_with(p, head, "gem:") || contains(p, head, "\nengine:") ||
+		    starts_with(p, head, "engine:") || (starts_with(p, head, "---") && contains(p, head, "patched_versions")))
 			return "rubysec";
 		if (looks_like_epss(p, head))
 			return "epss";
@@ -351,8 +367,7 @@ static int inflate_gzip(char **out, size_t *out_len, const unsigned char *in, si
 	for (;;) {
 		if (used == size) {
 			if (size > cap) {
-				error_set("the file is larger than %llu bytes once decompressed",
-					  (unsigned long long)IMPORT_MAX_FILE_BYTES);
+				error_set("the file is larger than %zu bytes once decompressed", cap);
 				rc = ASEC_ETOOBIG;
 				goto out;
 			}
@@ -413,8 +428,7 @@ static int inflate_zstd(char **out, size_t *out_len, const unsigned char *in, si
 		ZSTD_outBuffer dst;
 		if (used == size) {
 			if (size > cap) {
-				error_set("the file is larger than %llu bytes once decompressed",
-					  (unsigned long long)IMPORT_MAX_FILE_BYTES);
+				error_set("the file is larger than %zu bytes once decompressed", cap);
 				rc = ASEC_ETOOBIG;
 				goto out;
 			}
@@ -479,18 +493,17 @@ static int decompress(const char **out, size_t *out_len, char **owned, struct im
 	*out_len = len;
 	while (is_gzip((const unsigned char *)*out, *out_len) || is_zstd((const unsigned char *)*out, *out_len)) {
 		char *next = NULL;
-		size_t next_len = 0, cap = IMPORT_MAX_FILE_BYTES;
+		size_t next_len = 0, cap = (size_t)b->max_file;
 		if (++layers > 3) {
 			error_set("more than three layers of compression");
 			return ASEC_EINVALID;
 		}
-		if (b->total_bytes >= IMPORT_MAX_TOTAL_BYTES) {
-			error_set("the import is larger than %llu bytes once decompressed",
-				  (unsigned long long)IMPORT_MAX_TOTAL_BYTES);
+		if (b->total_bytes >= b->max_total) {
+			error_set("the import is larger than %llu bytes once decompressed", b->max_total);
 			return ASEC_ETOOBIG;
 		}
-		if (cap > IMPORT_MAX_TOTAL_BYTES - b->total_bytes)
-			cap = IMPORT_MAX_TOTAL_BYTES - b->total_bytes;
+		if (cap > b->max_total - b->total_bytes)
+			cap = (size_t)(b->max_total - b->total_bytes);
 		rc = is_gzip((const unsigned char *)*out, *out_len)
 			     ? inflate_gzip(&next, &next_len, (const unsigned char *)*out, *out_len, cap)
 			     : inflate_zstd(&next, &next_len, (const unsigned char *)*out, *out_len, cap);
@@ -573,7 +586,7 @@ static int walk_read(char **out, size_t *out_len, struct import_batch *b, struct
 
 	*out = NULL;
 	*out_len = 0;
-	if (declared > (la_int64_t)IMPORT_MAX_FILE_BYTES || b->total_bytes + cap > IMPORT_MAX_TOTAL_BYTES) {
+	if (declared > (la_int64_t)b->max_file || b->total_bytes + cap > b->max_total) {
 		error_set("%s is larger than the import allows", archive_entry_pathname(e));
 		return ASEC_ETOOBIG;
 	}
@@ -581,7 +594,7 @@ static int walk_read(char **out, size_t *out_len, struct import_batch *b, struct
 		return ASEC_ENOMEM;
 	for (;;) {
 		if (used == cap) {
-			if (cap >= IMPORT_MAX_FILE_BYTES || b->total_bytes + cap * 2 > IMPORT_MAX_TOTAL_BYTES) {
+			if (cap >= b->max_file || b->total_bytes + cap * 2 > b->max_total) {
 				free(buf);
 				error_set("%s is larger than the import allows", archive_entry_pathname(e));
 				return ASEC_ETOOBIG;

@@ -40,6 +40,9 @@ struct import_source_info {
 };
 
 int import_batch_new(struct import_batch **out);
+/* Lowers the per-file and per-import byte limits (0 keeps one): tests and
+ * fuzzing bound their memory this way. */
+void import_batch_set_limits(struct import_batch *b, unsigned long long max_file, unsigned long long max_total);
 void import_batch_free(struct import_batch *b);
 
 /* Reads one file's bytes. name is its file name (used to name the source

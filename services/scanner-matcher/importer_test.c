@@ -290,6 +290,33 @@ static void test_archives_and_compression(void **state)
 	assert_int_equal(import_commit(&result, b, NULL, holder), ASEC_EINVALID); /* no source at all */
 	import_batch_free(b);
 
+	/* a zstd bomb: 256 MiB of zeros in a few KB stops at the file limit */
+	{
+		ZSTD_CCtx *cctx = ZSTD_createCCtx();
+		size_t cap = 1 << 20, used = 0, i, r;
+		unsigned char *bomb = malloc(cap), *zeros = calloc(1, 1 << 20);
+		ZSTD_outBuffer out = {bomb, cap, 0};
+		struct timespec t0, t1;
+		for (i = 0; i < 256; i++) {
+			ZSTD_inBuffer in = {zeros, 1 << 20, 0};
+			r = ZSTD_compressStream2(cctx, &out, &in, i == 255 ? ZSTD_e_end : ZSTD_e_continue);
+			assert_false(ZSTD_isError(r));
+		}
+		used = out.pos;
+		assert_true(used < 64 * 1024);
+		clock_gettime(CLOCK_MONOTONIC, &t0);
+		assert_int_equal(import_batch_new(&b), ASEC_OK);
+		import_batch_set_limits(b, 16u << 20, 32u << 20);
+		assert_int_equal(import_add_buffer(b, bomb, used, "bomb.json.zst", NULL), ASEC_ETOOBIG);
+		assert_non_null(strstr(error_last(), "larger than"));
+		import_batch_free(b);
+		clock_gettime(CLOCK_MONOTONIC, &t1);
+		assert_true(t1.tv_sec - t0.tv_sec < 5);
+		ZSTD_freeCCtx(cctx);
+		free(bomb);
+		free(zeros);
+	}
+
 	free(zip);
 	free(gz);
 	free(zst);

@@ -20,6 +20,22 @@ static const struct config_setting matcher_settings[] = {
 	 NULL, 0},
 	{"ROX_MATCHER_INITIAL_DATA", CONFIG_PATH, "",
 	 "A bundle, feed file or directory imported at start when Scanner DB holds no vulnerability data yet.", 0, 0, NULL, 0},
+	{"ROX_MATCHER_UPDATERS_FILE", CONFIG_PATH, "",
+	 "A JSON file of vulnerability sources to keep current online: {\"sources\": [{\"name\", \"url\", \"format\", "
+	 "\"interval\", \"incremental\": \"nvd-api\"}]} (see updater.h). Unset: no online updates.", 0, 0, NULL, 0},
+	{"ROX_MATCHER_UPDATE_INTERVAL", CONFIG_DURATION_MS, "6h",
+	 "How often a source of ROX_MATCHER_UPDATERS_FILE is checked when it names no interval of its own.", 60000,
+	 2592000000LL, NULL, 0},
+	{"ROX_MATCHER_UPDATE_PROXY", CONFIG_STRING, "",
+	 "Proxy URL for online updates (http://, https://, socks5h://). Unset: the environment's http_proxy, "
+	 "https_proxy and no_proxy.", 0, 0, NULL, 0},
+	{"ROX_MATCHER_UPDATE_CA", CONFIG_PATH, "",
+	 "A PEM file of CA certificates trusted for online updates besides the system's.", 0, 0, NULL, 0},
+	{"ROX_MATCHER_NVD_API_KEY", CONFIG_STRING, "",
+	 "An NVD API key, sent to nvd-api sources (NVD then allows shorter pauses between pages).", 0, 0, NULL, 1},
+	{"ROX_MATCHER_RELOAD_INTERVAL", CONFIG_DURATION_MS, "60s",
+	 "How often Scanner DB is checked for sources another process changed (the import command, another "
+	 "replica); those are reloaded. 0 turns it off.", 0, 86400000, NULL, 0},
 };
 
 static struct matcher_service service_state;
@@ -80,12 +96,23 @@ static int matcher_init(struct service_context *ctx)
 {
 	struct matcher_service *svc = &service_state;
 	const char *initial = config_get_string(ctx->config, "ROX_MATCHER_INITIAL_DATA");
+	struct updater_options updates = {
+		.sources_file = config_get_string(ctx->config, "ROX_MATCHER_UPDATERS_FILE"),
+		.interval_ms = config_get_int(ctx->config, "ROX_MATCHER_UPDATE_INTERVAL"),
+		.reload_interval_ms = config_get_int(ctx->config, "ROX_MATCHER_RELOAD_INTERVAL"),
+		.proxy = config_get_string(ctx->config, "ROX_MATCHER_UPDATE_PROXY"),
+		.ca_file = config_get_string(ctx->config, "ROX_MATCHER_UPDATE_CA"),
+		.nvd_api_key = config_get_string(ctx->config, "ROX_MATCHER_NVD_API_KEY"),
+	};
 	struct httpclient_options http;
 	struct vulndata *data;
 	size_t records = 0;
 	int rc;
 
-	if ((rc = open_store(svc, ctx->config)) || (rc = import_load_store(&records, svc->pool, svc->data)))
+	/* the updater notes the stored versions before the store is loaded (updater.h) */
+	if ((rc = open_store(svc, ctx->config)) ||
+	    (rc = updater_new(&svc->updater, &updates, svc->pool, svc->data, &svc->import_lock)) ||
+	    (rc = import_load_store(&records, svc->pool, svc->data)))
 		return rc;
 	data = vulndata_holder_get(svc->data);
 	log_info("loaded %zu vulnerability records of %zu sources", records, vulndata_source_count(data));
@@ -99,6 +126,7 @@ static int matcher_init(struct service_context *ctx)
 		}
 		log_info("imported the initial data %s: %lld records", initial,
 			 (long long)json_integer_value(json_object_get(result, "accepted")));
+		updater_note_import(svc->updater, result);
 		json_decref(result);
 	}
 	vulndata_unref(data);
@@ -118,6 +146,9 @@ static int matcher_init(struct service_context *ctx)
 	ctx->http.readiness = readiness;
 	ctx->http.readiness_ctx = svc;
 	ctx->state = svc;
+	if ((rc = updater_start(svc->updater)))
+		return rc;
+	log_info("online updates: %zu sources", updater_source_count(svc->updater));
 	return ASEC_OK;
 }
 
@@ -129,13 +160,16 @@ static int matcher_register(struct http_server *server)
 
 static void matcher_shutdown(struct service_context *ctx)
 {
+	/* first: its threads use the store and the index */
+	updater_free(service_state.updater);
+	service_state.updater = NULL;
 	httpclient_free(service_state.indexer);
 	close_store(&service_state);
 }
 
 /* scanner-matcher import [--source NAME] FILE|DIR...: the same import as
- * POST /v4/vulnerability-bundles, straight into Scanner DB. A running
- * matcher picks the new data up when it next starts. */
+ * POST /v4/vulnerability-bundles, straight into Scanner DB. Running
+ * matchers pick the changed sources up within ROX_MATCHER_RELOAD_INTERVAL. */
 static int import_command(const struct config *cfg, int argc, char **argv)
 {
 	struct matcher_service svc = {0};

@@ -620,7 +620,8 @@ int matcher_report(json_t **out, const struct vulndata *d, const char *hash_id, 
 	}
 	json_object_foreach((json_t *)packages, key, value)
 		ids[n++] = key;
-	qsort(ids, n, sizeof(*ids), compare_ids);
+	if (n)
+		qsort(ids, n, sizeof(*ids), compare_ids);
 	for (i = 0; i < n && !rc; i++) {
 		struct pkg_view p;
 		describe_package(&p, ids[i], json_object_get(packages, ids[i]), contents);

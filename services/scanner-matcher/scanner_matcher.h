@@ -13,6 +13,7 @@
 #include "matcher.h"
 #include "scanner_matcher_api.h"
 #include "store_vulns.h"
+#include "updater.h"
 #include "vulndata.h"
 
 struct matcher_service {
@@ -23,6 +24,7 @@ struct matcher_service {
 	pthread_mutex_t import_lock;
 	struct httpclient *indexer;  /* mutual TLS to the indexer */
 	const char *indexer_url;     /* https://host:port, no trailing slash */
+	struct updater *updater;     /* online updates and reloads */
 };
 
 #endif

@@ -74,6 +74,7 @@ struct httpclient {
 	char *cert_file;
 	char *key_file;
 	char *user_agent;
+	char *proxy;
 	pthread_mutex_t pool_lock;
 	CURL *pool[HC_POOL_MAX];
 	size_t pool_count;
@@ -516,7 +517,7 @@ int httpclient_new(struct httpclient **out, const struct httpclient_options *opt
 	}
 	c->opts = *opts;
 	if (hc_strdup_opt(&c->ca_file, opts->ca_file) || hc_strdup_opt(&c->cert_file, opts->cert_file) ||
-	    hc_strdup_opt(&c->key_file, opts->key_file) ||
+	    hc_strdup_opt(&c->key_file, opts->key_file) || hc_strdup_opt(&c->proxy, opts->proxy) ||
 	    hc_strdup_opt(&c->user_agent, opts->user_agent ? opts->user_agent
 							    : "asec-httpclient/" ASEC_VERSION)) {
 		error_set("httpclient: out of memory");
@@ -527,6 +528,7 @@ int httpclient_new(struct httpclient **out, const struct httpclient_options *opt
 	c->opts.cert_file = c->cert_file;
 	c->opts.key_file = c->key_file;
 	c->opts.user_agent = c->user_agent;
+	c->opts.proxy = c->proxy;
 	if (pthread_mutex_init(&c->pool_lock, NULL) != 0) {
 		error_set("httpclient: cannot create a mutex");
 		rc = ASEC_ERROR;
@@ -540,6 +542,7 @@ out:
 		free(c->cert_file);
 		free(c->key_file);
 		free(c->user_agent);
+		free(c->proxy);
 		free(c);
 	}
 	return rc;
@@ -556,6 +559,7 @@ void httpclient_free(struct httpclient *client)
 	free(client->cert_file);
 	free(client->key_file);
 	free(client->user_agent);
+	free(client->proxy);
 	free(client);
 }
 
@@ -924,6 +928,10 @@ static int hc_hop(struct hc_xfer *x, CURL *h, const char *url, const char *metho
 	/* A proxy's "200 Connection established" is not the server's answer. */
 	HC_SETOPT(h, CURLOPT_SUPPRESS_CONNECT_HEADERS, 1L);
 	HC_SETOPT(h, CURLOPT_BUFFERSIZE, HC_RECV_BUFFER);
+	/* Set only when configured: an unset CURLOPT_PROXY is what lets libcurl
+	 * read the environment, and "" is libcurl's own "no proxy at all". */
+	if (o->proxy)
+		HC_SETOPT(h, CURLOPT_PROXY, o->proxy);
 	/* CURLOPT_ACCEPT_ENCODING stays unset on purpose: blob digests are
 	 * computed over the bytes as served, so nothing may decode them. */
 

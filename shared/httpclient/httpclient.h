@@ -24,10 +24,11 @@
  * maintainers describe its cross-thread use as not yet properly functional,
  * and a pool of at most 8 idle handles gives most of the reuse anyway.)
  *
- * Proxies: libcurl's own proxy detection is left on, so http_proxy,
- * https_proxy, all_proxy, no_proxy (and their upper-case forms, except
- * HTTP_PROXY, which libcurl ignores on purpose) are honoured per request.
- * Request headers are not sent to a proxy in a CONNECT tunnel.
+ * Proxies: unless the options name one, libcurl's own proxy detection is
+ * left on, so http_proxy, https_proxy, all_proxy, no_proxy (and their
+ * upper-case forms, except HTTP_PROXY, which libcurl ignores on purpose) are
+ * honoured per request. Request headers are not sent to a proxy in a CONNECT
+ * tunnel.
  */
 #ifndef ASEC_HTTPCLIENT_H
 #define ASEC_HTTPCLIENT_H
@@ -86,6 +87,12 @@ struct httpclient_options {
 	size_t max_body_bytes;
 	int max_redirects; /* 0 = return 3xx responses to the caller */
 	const char *user_agent; /* NULL = "asec-httpclient/<version>" */
+
+	/* The proxy every request goes through ("http://proxy:3128",
+	 * "socks5h://host:1080", credentials allowed), the environment's
+	 * variables ignored except no_proxy; "" = never a proxy, whatever the
+	 * environment says; NULL = the environment decides (see above). */
+	const char *proxy;
 };
 
 /* Fills opts with the defaults above and no TLS files. */

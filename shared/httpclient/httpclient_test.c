@@ -1198,6 +1198,50 @@ static void test_proxy_from_environment(void **state)
 	httpclient_free(c);
 }
 
+/* An explicit proxy wins over the environment's, and "" turns proxies off
+ * even when the environment names one. */
+static void test_proxy_option(void **state)
+{
+	struct httpclient_options o;
+	struct httpclient *c;
+	struct httpclient_response r;
+	char url[128], proxy[64], dead[64], want[256];
+
+	(void)state;
+	fast_opts(&o);
+	snprintf(url, sizeof(url), "http://127.0.0.1:%d/hello", plain_port);
+	snprintf(proxy, sizeof(proxy), "http://127.0.0.1:%d", raw.port);
+	snprintf(dead, sizeof(dead), "http://127.0.0.1:%d", closed_port());
+	snprintf(want, sizeof(want), "proxied GET %s", url);
+
+	/* the environment points at a dead port: only the option may be used */
+	setenv("http_proxy", dead, 1);
+	o.proxy = proxy;
+	c = new_client(&o);
+	assert_ok(do_get(c, url, &r));
+	assert_string_equal(r.body, want);
+	httpclient_response_free(&r);
+	httpclient_free(c);
+
+	/* "" = no proxy: straight to the server although http_proxy is set */
+	setenv("http_proxy", proxy, 1);
+	o.proxy = "";
+	c = new_client(&o);
+	assert_ok(do_get(c, url, &r));
+	assert_string_equal(r.body, "hello world");
+	httpclient_response_free(&r);
+	httpclient_free(c);
+
+	/* NULL = the environment's proxy, as before */
+	o.proxy = NULL;
+	c = new_client(&o);
+	assert_ok(do_get(c, url, &r));
+	assert_string_equal(r.body, want);
+	httpclient_response_free(&r);
+	httpclient_free(c);
+	unsetenv("http_proxy");
+}
+
 /* ---- redirects ---- */
 
 static void test_redirect_authorization(void **state)
@@ -1483,6 +1527,7 @@ int main(void)
 		cmocka_unit_test(test_total_timeout),
 		cmocka_unit_test(test_low_speed_abort),
 		cmocka_unit_test(test_proxy_from_environment),
+		cmocka_unit_test(test_proxy_option),
 		cmocka_unit_test(test_redirect_authorization),
 		cmocka_unit_test(test_redirect_limits),
 		cmocka_unit_test(test_tls_custom_ca),

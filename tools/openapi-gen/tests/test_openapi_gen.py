@@ -76,14 +76,37 @@ class GeneratorTest(unittest.TestCase):
               get: {operationId: a, responses: {'200': {description: ok}}}
             """), r"path parameter id is not declared")
 
-    def test_refuses_non_json_body(self):
+    def test_refuses_body_without_media_type(self):
         self.assertRefused(spec("""
             /a:
               post:
                 operationId: a
-                requestBody: {content: {text/plain: {schema: {type: string}}}}
+                requestBody: {content: {}}
                 responses: {'200': {description: ok}}
-            """), r"request body must offer application/json")
+            """), r"request body without a media type")
+
+    def test_upload_body_keeps_its_media_types_and_limit(self):
+        h, c = self.generate(spec("""
+            /a:
+              post:
+                operationId: upload
+                x-asec-max-body-bytes: 4096
+                requestBody: {required: true, content: {application/zip: {schema: {type: string}}, application/octet-stream: {schema: {type: string}}}}
+                responses: {'200': {description: ok}}
+            """))
+        self.assertIn('static const char *const t_upload_media_types[] = {"application/octet-stream", "application/zip", NULL};', c)
+        self.assertRegex(c, r"\.raw_body = 1, \.body_required = 1, \.media_types = t_upload_media_types,\s*\.max_body_bytes = 4096")
+        self.assertNotIn(".body_schema", c)
+
+    def test_refuses_bad_body_limit(self):
+        self.assertRefused(spec("""
+            /a:
+              post:
+                operationId: a
+                x-asec-max-body-bytes: lots
+                requestBody: {content: {application/octet-stream: {schema: {type: string}}}}
+                responses: {'200': {description: ok}}
+            """), r"x-asec-max-body-bytes must be a byte count")
 
     def test_refuses_unknown_security_scheme(self):
         self.assertRefused(spec("""

@@ -38,7 +38,6 @@
 #include "feeds/feed.h"
 
 #include <ctype.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -73,21 +72,6 @@ struct alpine_ids {
 	size_t n_cves, n_others;
 	int overflow;
 };
-
-static void alpine_skip(const struct alpine_state *st, const char *id, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
-
-static void alpine_skip(const struct alpine_state *st, const char *id, const char *fmt, ...)
-{
-	char reason[512];
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(reason, sizeof(reason), fmt, ap);
-	va_end(ap);
-	if (st->sink->skip)
-		st->sink->skip(st->sink->ctx, id ? id : "", reason);
-}
 
 static int alpine_digits(const char *s, size_t n)
 {
@@ -269,18 +253,19 @@ static int alpine_read_entry(struct alpine_state *st, const char *package, const
 	int rc;
 
 	if (!text || !*text || json_string_length(item) != strlen(text)) {
-		alpine_skip(st, "", "%.100s %.100s: a secfixes entry that is not a non-empty string", package, version);
+		feed_skipf(st->sink, "", "%.100s %.100s: a secfixes entry that is not a non-empty string", package,
+			   version);
 		return ASEC_OK;
 	}
 	if (json_string_length(item) > ALPINE_MAX_ENTRY) {
-		alpine_skip(st, "", "%.100s %.100s: a secfixes entry longer than %d bytes", package, version,
-			    ALPINE_MAX_ENTRY);
+		feed_skipf(st->sink, "", "%.100s %.100s: a secfixes entry longer than %d bytes", package, version,
+			   ALPINE_MAX_ENTRY);
 		return ASEC_OK;
 	}
 	alpine_read_ids(&ids, text);
 	if (ids.overflow) {
-		alpine_skip(st, "", "%.100s %.100s: a secfixes entry naming more than %d ids", package, version,
-			    ALPINE_MAX_IDS);
+		feed_skipf(st->sink, "", "%.100s %.100s: a secfixes entry naming more than %d ids", package, version,
+			   ALPINE_MAX_IDS);
 		return ASEC_OK;
 	}
 	if (ids.n_cves) {
@@ -292,13 +277,13 @@ static int alpine_read_entry(struct alpine_state *st, const char *package, const
 		ids.n_others = 0; /* they are the records' ids, not aliases */
 	}
 	if (!n_primary) {
-		alpine_skip(st, "", "%.100s %.100s: no vulnerability id in \"%.100s\"", package, version, text);
+		feed_skipf(st->sink, "", "%.100s %.100s: no vulnerability id in \"%.100s\"", package, version, text);
 		return ASEC_OK;
 	}
 	for (size_t i = 0; i < n_primary; i++) {
 		if (!version_ok) {
-			alpine_skip(st, primary[i], "%.100s: fixed version \"%.100s\" is not a valid apk version",
-				    package, version);
+			feed_skipf(st->sink, primary[i], "%.100s: fixed version \"%.100s\" is not a valid apk version",
+				   package, version);
 			continue;
 		}
 		if ((rc = alpine_gather(st, primary[i], package, version, &ids)))
@@ -315,18 +300,18 @@ static int alpine_read_package(struct alpine_state *st, size_t index, const json
 	int rc;
 
 	if (!json_is_object(pkg)) {
-		alpine_skip(st, "", "packages[%zu] has no pkg mapping", index);
+		feed_skipf(st->sink, "", "packages[%zu] has no pkg mapping", index);
 		return ASEC_OK;
 	}
 	if (!name || !*name || json_string_length(json_object_get(pkg, "name")) != strlen(name)) {
-		alpine_skip(st, "", "packages[%zu].pkg has no name", index);
+		feed_skipf(st->sink, "", "packages[%zu].pkg has no name", index);
 		return ASEC_OK;
 	}
 	secfixes = json_object_get(pkg, "secfixes");
 	if (!secfixes || json_is_null(secfixes) || (json_is_string(secfixes) && !json_string_length(secfixes)))
 		return ASEC_OK; /* a package without fixes says nothing */
 	if (!json_is_object(secfixes)) {
-		alpine_skip(st, "", "%.100s: secfixes is not a mapping of versions", name);
+		feed_skipf(st->sink, "", "%.100s: secfixes is not a mapping of versions", name);
 		return ASEC_OK;
 	}
 	json_object_keylen_foreach((json_t *)secfixes, version, version_len, list) {
@@ -337,7 +322,7 @@ static int alpine_read_package(struct alpine_state *st, size_t index, const json
 				  (version_len <= VERSION_MAX_LEN && version_valid_apk(version)));
 
 		if (!json_is_array(list)) {
-			alpine_skip(st, "", "%.100s %.100s: the fixed version lists no ids", name, version);
+			feed_skipf(st->sink, "", "%.100s %.100s: the fixed version lists no ids", name, version);
 			continue;
 		}
 		json_array_foreach(list, i, entry)

@@ -15,8 +15,6 @@
  */
 #include "feeds/feed_testing.h"
 
-#include <unistd.h>
-
 struct expect {
 	const char *file;
 	size_t records, skips, not_affected, with_aliases;
@@ -33,38 +31,28 @@ static const struct expect secdb_files[] = {
 };
 
 /* The records of one file, by file name, kept for the spot checks. */
-static char secdb_dir[] = "/tmp/alpine_test.XXXXXX";
 static struct feed_collector parsed[sizeof(secdb_files) / sizeof(secdb_files[0])];
-static int extracted;
+/* The shared tarball, gunzipped; its files are read where they lie. */
+static char *secdb_tar;
+static size_t secdb_tar_len;
 
-static int extract(void **state)
+static int read_tarball(void **state)
 {
-	char tarball[4096], cmd[8300];
+	char tarball[4096];
 
 	(void)state;
-	feed_testing_shared(tarball, sizeof(tarball), "alpine-secdb-v3.3-v3.9.tar.gz");
-	if (!mkdtemp(secdb_dir))
-		return -1;
-	snprintf(cmd, sizeof(cmd), "tar -xzf '%s' -C '%s'", tarball, secdb_dir);
-	if (system(cmd) != 0)
-		return -1;
-	extracted = 1;
-	return 0;
+	secdb_tar = feed_testing_read(feed_testing_shared(tarball, sizeof(tarball), "alpine-secdb-v3.3-v3.9.tar.gz"),
+				      &secdb_tar_len);
+	return secdb_tar ? 0 : -1;
 }
 
 static int cleanup(void **state)
 {
-	char cmd[512];
-
 	(void)state;
 	for (size_t i = 0; i < sizeof(parsed) / sizeof(parsed[0]); i++)
 		if (parsed[i].records)
 			feed_collector_free(&parsed[i]);
-	if (extracted) {
-		snprintf(cmd, sizeof(cmd), "rm -rf '%s'", secdb_dir);
-		if (system(cmd) != 0)
-			return -1;
-	}
+	free(secdb_tar);
 	return 0;
 }
 
@@ -111,16 +99,12 @@ static void test_real_secdb_yaml(void **state)
 		const struct expect *e = &secdb_files[f];
 		struct feed_collector *c = &parsed[f];
 		struct feed_sink sink = feed_collector_init(c);
-		char path[4200];
 		size_t len, i, not_affected = 0, with_aliases = 0;
-		char *data;
+		const char *data = feed_testing_tar_file(secdb_tar, secdb_tar_len, e->file, &len);
 		json_t *r;
 
-		snprintf(path, sizeof(path), "%s/%s", secdb_dir, e->file);
-		data = feed_testing_read(path, &len);
 		assert_non_null(data);
 		assert_int_equal(feed_parse_alpine_secdb(e->file, data, len, &sink), ASEC_OK);
-		free(data);
 		json_array_foreach(c->records, i, r) {
 			not_affected += strcmp(status_of(r), "not_affected") == 0;
 			with_aliases += json_object_get(r, "aliases") != NULL;
@@ -502,5 +486,5 @@ int main(void)
 	 * ../shared the program exits as skipped, which must not hide a failure. */
 	if (failed)
 		return failed;
-	return cmocka_run_group_tests(real_tests, extract, cleanup);
+	return cmocka_run_group_tests(real_tests, read_tarball, cleanup);
 }

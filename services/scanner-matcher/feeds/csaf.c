@@ -1196,14 +1196,6 @@ static void csaf_report_drops(const struct csaf_vuln *v, const struct feed_sink 
 
 /* ---- documents ---- */
 
-static int csaf_is_cve(const char *s)
-{
-	size_t n = s ? strlen(s) : 0;
-
-	return n >= 13 && n <= 32 && strncmp(s, "CVE-", 4) == 0 && csaf_all_digits(s + 4, 4) && s[8] == '-' &&
-	       csaf_all_digits(s + 9, n - 9);
-}
-
 /* One vulnerability of a document: one record, or skips. */
 static int csaf_parse_vulnerability(const struct csaf_doc *doc, const json_t *vuln, json_t *seen,
 				    const struct feed_sink *sink)
@@ -1220,7 +1212,7 @@ static int csaf_parse_vulnerability(const struct csaf_doc *doc, const json_t *vu
 	v.doc = doc;
 	v.json = vuln;
 	v.cve = csaf_string(vuln, "cve");
-	if (!csaf_is_cve(v.cve)) {
+	if (!feed_is_cve_id(v.cve)) {
 		if (sink->skip)
 			sink->skip(sink->ctx, doc->tracking_id, "a vulnerability without a CVE id");
 		return ASEC_OK;

@@ -12,15 +12,6 @@
 
 /* ---- helpers ---- */
 
-static char *read_samples(size_t *len)
-{
-	char path[1024];
-	char *data = feed_testing_read(feed_testing_shared(path, sizeof(path), SAMPLES), len);
-
-	assert_non_null(data);
-	return data;
-}
-
 /* The n-th (1-based) line of a buffer, as a JSON document. */
 static json_t *sample_line(const char *data, int n)
 {
@@ -73,20 +64,6 @@ static int parse_q(struct feed_collector *c, const char *s)
 
 	free(text);
 	return rc;
-}
-
-/* How many skips name that id and contain that text. */
-static size_t skips_with(const struct feed_collector *c, const char *id, const char *text)
-{
-	size_t i, n = 0;
-	json_t *s;
-
-	json_array_foreach(c->skips, i, s) {
-		if ((!id || strcmp(json_string_value(json_object_get(s, "id")), id) == 0) &&
-		    strstr(json_string_value(json_object_get(s, "reason")), text))
-			n++;
-	}
-	return n;
 }
 
 /* The affected entry of a record for (distribution, package, kind). */
@@ -250,7 +227,7 @@ static void test_shared_counts(void **state)
 	struct feed_collector c;
 	struct feed_sink sink = feed_collector_init(&c);
 	size_t len, i, records = 0;
-	char *data = read_samples(&len);
+	char *data = feed_testing_read_shared(SAMPLES, &len);
 
 	(void)state;
 	assert_int_equal(feed_parse_csaf(SAMPLES, data, len, &sink), ASEC_OK);
@@ -268,7 +245,7 @@ static void test_shared_counts(void **state)
 		} else {
 			assert_null(r);
 		}
-		assert_int_equal(skips_with(&c, want[i].id, ""), want[i].skips);
+		assert_int_equal(feed_collector_skips(&c, want[i].id, ""), want[i].skips);
 	}
 	feed_collector_free(&c);
 	free(data);
@@ -282,7 +259,7 @@ static void test_curl(void **state)
 	struct feed_collector c;
 	struct feed_sink sink = feed_collector_init(&c);
 	size_t len, i;
-	char *data = read_samples(&len);
+	char *data = feed_testing_read_shared(SAMPLES, &len);
 	json_t *r, *a, *cvss;
 
 	(void)state;
@@ -318,14 +295,15 @@ static void test_curl(void **state)
 		assert_string_equal(str(a, "package"), "curl");
 		assert_string_equal(str(a, "packageKind"), "source");
 	}
-	assert_int_equal(skips_with(&c, "CVE-2023-38545",
-				    "product stream BaseOS-9.0.0.Z.EUS (cpe:/o:redhat:rhel_eus:9.0::baseos) is pinned"),
+	assert_int_equal(feed_collector_skips(&c, "CVE-2023-38545",
+					      "product stream BaseOS-9.0.0.Z.EUS "
+					      "(cpe:/o:redhat:rhel_eus:9.0::baseos) is pinned"),
 			 1);
-	assert_int_equal(skips_with(&c, "CVE-2023-38545",
-				    "8Base-JBCS (cpe:/a:redhat:jboss_core_services:1::el8) is not "
-				    "a RHEL release stream (a layered product): 69 product"),
+	assert_int_equal(feed_collector_skips(&c, "CVE-2023-38545",
+					      "8Base-JBCS (cpe:/a:redhat:jboss_core_services:1::el8) is not "
+					      "a RHEL release stream (a layered product): 69 product"),
 			 1);
-	assert_int_equal(skips_with(&c, "CVE-2023-38545", "1 product statuses left out: not components"), 1);
+	assert_int_equal(feed_collector_skips(&c, "CVE-2023-38545", "1 product statuses left out: not components"), 1);
 	feed_collector_free(&c);
 	free(data);
 }
@@ -342,7 +320,7 @@ static void test_not_affected(void **state)
 	struct feed_collector c;
 	struct feed_sink sink = feed_collector_init(&c);
 	size_t len, i;
-	char *data = read_samples(&len);
+	char *data = feed_testing_read_shared(SAMPLES, &len);
 	json_t *r, *a;
 
 	(void)state;
@@ -366,7 +344,8 @@ static void test_not_affected(void **state)
 	assert_non_null(a = entry(r, "rhel:9", "samba", "source"));
 	assert_string_equal(str(a, "status"), "not_affected");
 	assert_null(entry(r, "rhel:9", "libsmbclient", NULL));
-	assert_int_equal(skips_with(&c, "CVE-2023-4154", "red_hat_storage_3 (cpe:/a:redhat:storage:3) is not a RHEL"),
+	assert_int_equal(feed_collector_skips(&c, "CVE-2023-4154",
+					      "red_hat_storage_3 (cpe:/a:redhat:storage:3) is not a RHEL"),
 			 1);
 	feed_collector_free(&c);
 	free(data);
@@ -380,7 +359,7 @@ static void test_rhsa_2022_0011(void **state)
 {
 	struct feed_collector c;
 	size_t len, i;
-	char *data = read_samples(&len);
+	char *data = feed_testing_read_shared(SAMPLES, &len);
 	json_t *doc = sample_line(data, 6), *family, *b, *r, *a;
 
 	(void)state;
@@ -388,14 +367,17 @@ static void test_rhsa_2022_0011(void **state)
 	assert_string_equal(str(json_object_get(json_object_get(doc, "document"), "tracking"), "id"), "RHSA-2022:0011");
 	assert_int_equal(parse_json(&c, doc), ASEC_OK);
 	assert_int_equal(json_array_size(c.records), 0);
-	assert_int_equal(
-		skips_with(&c, "CVE-2020-10188", "7Server-7.6.AUS (cpe:/o:redhat:rhel_aus:7.6::server) is pinned"), 1);
-	assert_int_equal(skips_with(&c, "CVE-2020-10188",
-				    "7Server-7.6.E4S (cpe:/o:redhat:rhel_e4s:7.6::server) is pinned to "
-				    "a minor release (EUS/AUS/E4S/TUS), which the matcher cannot tell "
-				    "from mainline: 7 product statuses left out"),
+	assert_int_equal(feed_collector_skips(&c, "CVE-2020-10188",
+					      "7Server-7.6.AUS (cpe:/o:redhat:rhel_aus:7.6::server) is pinned"),
 			 1);
-	assert_int_equal(skips_with(&c, "CVE-2020-10188", "no product status is about a package of a RHEL release"), 1);
+	assert_int_equal(feed_collector_skips(&c, "CVE-2020-10188",
+					      "7Server-7.6.E4S (cpe:/o:redhat:rhel_e4s:7.6::server) is pinned to "
+					      "a minor release (EUS/AUS/E4S/TUS), which the matcher cannot tell "
+					      "from mainline: 7 product statuses left out"),
+			 1);
+	assert_int_equal(feed_collector_skips(&c, "CVE-2020-10188",
+					      "no product status is about a package of a RHEL release"),
+			 1);
 	feed_collector_free(&c);
 
 	/* vendor > product_family > the three product streams */
@@ -430,7 +412,7 @@ static void test_single_document(void **state)
 	struct feed_collector c;
 	struct feed_sink sink;
 	size_t len;
-	char *data = read_samples(&len), *pretty;
+	char *data = feed_testing_read_shared(SAMPLES, &len), *pretty;
 	json_t *doc = sample_line(data, 1), *r;
 
 	(void)state;
@@ -615,22 +597,27 @@ static void test_fixed_versions(void **state)
 	assert_string_equal(json_string_value(json_array_get(json_object_get(r, "aliases"), 1)), "RHSA-2099:12345");
 
 	assert_int_equal(json_array_size(c.skips), 8);
+	assert_int_equal(feed_collector_skips(&c, "CVE-2099-0002",
+					      "BaseOS-9.0.0.Z.EUS (cpe:/o:redhat:rhel_eus:9.0::baseos) is pinned"),
+			 1);
+	assert_int_equal(feed_collector_skips(&c, "CVE-2099-0002",
+					      "9Base-RHOSE-4.16 (cpe:/a:redhat:openshift:4.16::el9) is not a RHEL"),
+			 1);
+	assert_int_equal(feed_collector_skips(&c, "CVE-2099-0002",
+					      "no-release (cpe:/o:redhat:enterprise_linux) has a RHEL CPE without"),
+			 1);
+	assert_int_equal(feed_collector_skips(&c, "CVE-2099-0002",
+					      "1 product statuses left out: container images (pkg:oci)"),
+			 1);
 	assert_int_equal(
-		skips_with(&c, "CVE-2099-0002", "BaseOS-9.0.0.Z.EUS (cpe:/o:redhat:rhel_eus:9.0::baseos) is pinned"),
-		1);
+		feed_collector_skips(&c, "CVE-2099-0002", "1 product statuses left out: not Red Hat rpm packages"), 1);
 	assert_int_equal(
-		skips_with(&c, "CVE-2099-0002", "9Base-RHOSE-4.16 (cpe:/a:redhat:openshift:4.16::el9) is not a RHEL"),
-		1);
+		feed_collector_skips(&c, "CVE-2099-0002", "1 product statuses left out: fixed without a version"), 1);
+	assert_int_equal(feed_collector_skips(&c, "CVE-2099-0002",
+					      "1 product statuses left out: fixed in something that is not a valid"),
+			 1);
 	assert_int_equal(
-		skips_with(&c, "CVE-2099-0002", "no-release (cpe:/o:redhat:enterprise_linux) has a RHEL CPE without"),
-		1);
-	assert_int_equal(skips_with(&c, "CVE-2099-0002", "1 product statuses left out: container images (pkg:oci)"), 1);
-	assert_int_equal(skips_with(&c, "CVE-2099-0002", "1 product statuses left out: not Red Hat rpm packages"), 1);
-	assert_int_equal(skips_with(&c, "CVE-2099-0002", "1 product statuses left out: fixed without a version"), 1);
-	assert_int_equal(
-		skips_with(&c, "CVE-2099-0002", "1 product statuses left out: fixed in something that is not a valid"),
-		1);
-	assert_int_equal(skips_with(&c, "CVE-2099-0002", "1 product statuses left out: packages whose purl"), 1);
+		feed_collector_skips(&c, "CVE-2099-0002", "1 product statuses left out: packages whose purl"), 1);
 	feed_collector_free(&c);
 	json_decref(d.root);
 }
@@ -711,22 +698,23 @@ static void test_document_problems(void **state)
 				     "'vulnerabilities':[{'cve':'CVE-2099-1001','product_status':{'fixed':['a:b']}}]}"),
 			 ASEC_OK);
 	assert_int_equal(json_array_size(c.records), 0);
-	assert_int_equal(skips_with(&c, "CVE-2099-1001", "the document has no product_tree"), 1);
+	assert_int_equal(feed_collector_skips(&c, "CVE-2099-1001", "the document has no product_tree"), 1);
 	feed_collector_free(&c);
 
 	/* product_tree of the wrong type, branches of the wrong type */
 	assert_int_equal(parse_q(&c, "{'document':{'category':'csaf_vex'},'product_tree':[1,2],"
 				     "'vulnerabilities':[{'cve':'CVE-2099-1002','product_status':{'fixed':['a:b']}}]}"),
 			 ASEC_OK);
-	assert_int_equal(skips_with(&c, "CVE-2099-1002", "no product_tree"), 1);
+	assert_int_equal(feed_collector_skips(&c, "CVE-2099-1002", "no product_tree"), 1);
 	feed_collector_free(&c);
 	assert_int_equal(
 		parse_q(&c, "{'document':{'category':'csaf_vex'},'product_tree':{'branches':'x','relationships':7},"
 			    "'vulnerabilities':[{'cve':'CVE-2099-1003','product_status':{'fixed':['a:b']}}]}"),
 		ASEC_OK);
-	assert_int_equal(skips_with(&c, "CVE-2099-1003", "1 product statuses left out: unknown to the product tree"),
+	assert_int_equal(feed_collector_skips(&c, "CVE-2099-1003",
+					      "1 product statuses left out: unknown to the product tree"),
 			 1);
-	assert_int_equal(skips_with(&c, "CVE-2099-1003", "no product status is about"), 1);
+	assert_int_equal(feed_collector_skips(&c, "CVE-2099-1003", "no product status is about"), 1);
 	feed_collector_free(&c);
 
 	/* deleted, no vulnerabilities, vulnerabilities of the wrong type */
@@ -734,12 +722,12 @@ static void test_document_problems(void **state)
 		parse_q(&c, "{'document':{'category':'csaf_vex','tracking':{'id':'CVE-2099-1004','status':'deleted'}},"
 			    "'vulnerabilities':[{'cve':'CVE-2099-1004'}]}"),
 		ASEC_OK);
-	assert_int_equal(skips_with(&c, "CVE-2099-1004", "marked deleted"), 1);
+	assert_int_equal(feed_collector_skips(&c, "CVE-2099-1004", "marked deleted"), 1);
 	feed_collector_free(&c);
 	assert_int_equal(
 		parse_q(&c, "{'document':{'csaf_version':'2.0','tracking':{'id':'RHSA-2099:1'}},'vulnerabilities':{}}"),
 		ASEC_OK);
-	assert_int_equal(skips_with(&c, "RHSA-2099:1", "no vulnerabilities"), 1);
+	assert_int_equal(feed_collector_skips(&c, "RHSA-2099:1", "no vulnerabilities"), 1);
 	feed_collector_free(&c);
 
 	/* vulnerabilities that are not objects, without a CVE, twice, with
@@ -752,11 +740,11 @@ static void test_document_problems(void **state)
 			"[1,null,'',{}],'known_not_affected':{}}}]}"),
 		ASEC_OK);
 	assert_int_equal(json_array_size(c.records), 0);
-	assert_int_equal(skips_with(&c, "X", "not an object"), 1);
-	assert_int_equal(skips_with(&c, "X", "without a CVE id"), 2);
-	assert_int_equal(skips_with(&c, "CVE-2099-1005", "no product_status"), 1);
-	assert_int_equal(skips_with(&c, "CVE-2099-1005", "appears twice"), 1);
-	assert_int_equal(skips_with(&c, "CVE-2099-1006", "4 product statuses left out: not product ids"), 1);
+	assert_int_equal(feed_collector_skips(&c, "X", "not an object"), 1);
+	assert_int_equal(feed_collector_skips(&c, "X", "without a CVE id"), 2);
+	assert_int_equal(feed_collector_skips(&c, "CVE-2099-1005", "no product_status"), 1);
+	assert_int_equal(feed_collector_skips(&c, "CVE-2099-1005", "appears twice"), 1);
+	assert_int_equal(feed_collector_skips(&c, "CVE-2099-1006", "4 product statuses left out: not product ids"), 1);
 	feed_collector_free(&c);
 }
 
@@ -821,13 +809,15 @@ static void test_relationship_problems(void **state)
 	assert_int_equal(json_array_size(c.records), 1);
 	assert_int_equal(json_array_size(json_object_get(json_array_get(c.records, 0), "affected")), 1);
 	assert_string_equal(str(entry(json_array_get(c.records, 0), "rhel:9", "good", "source"), "status"), "affected");
-	assert_int_equal(skips_with(&c, "CVE-2099-0010",
-				    "2 product statuses left out: resolved through a relationship "
-				    "chain deeper than 8"),
+	assert_int_equal(feed_collector_skips(&c, "CVE-2099-0010",
+					      "2 product statuses left out: resolved through a relationship "
+					      "chain deeper than 8"),
 			 1);
-	assert_int_equal(skips_with(&c, "CVE-2099-0010", "3 product statuses left out: unknown to the product tree"),
+	assert_int_equal(feed_collector_skips(&c, "CVE-2099-0010",
+					      "3 product statuses left out: unknown to the product tree"),
 			 1);
-	assert_int_equal(skips_with(&c, "CVE-2099-0010", "2 product statuses left out: not components of a"), 1);
+	assert_int_equal(
+		feed_collector_skips(&c, "CVE-2099-0010", "2 product statuses left out: not components of a"), 1);
 	assert_int_equal(json_array_size(c.skips), 3);
 	feed_collector_free(&c);
 	json_decref(d.root);
@@ -858,7 +848,7 @@ static void test_bounds(void **state)
 
 		assert_int_equal(feed_parse_csaf("big.json", big, len, &sink), ASEC_OK);
 	}
-	assert_int_equal(skips_with(&c, "CVE-2099-1007", "more than 200000 products"), 1);
+	assert_int_equal(feed_collector_skips(&c, "CVE-2099-1007", "more than 200000 products"), 1);
 	feed_collector_free(&c);
 
 	/* more statuses than one vulnerability may list */
@@ -874,7 +864,7 @@ static void test_bounds(void **state)
 		assert_int_equal(feed_parse_csaf("big.json", big, len, &sink), ASEC_OK);
 	}
 	assert_int_equal(json_array_size(c.skips), 1);
-	assert_int_equal(skips_with(&c, "CVE-2099-1008", "more than 200000 product ids"), 1);
+	assert_int_equal(feed_collector_skips(&c, "CVE-2099-1008", "more than 200000 product ids"), 1);
 	feed_collector_free(&c);
 	free(big);
 
@@ -888,7 +878,7 @@ static void test_bounds(void **state)
 	}
 	doc_vuln(&d, "CVE-2099-0009");
 	assert_int_equal(parse_json(&c, d.root), ASEC_OK);
-	assert_int_equal(skips_with(&c, "CVE-2099-0009", "deeper than 16"), 1);
+	assert_int_equal(feed_collector_skips(&c, "CVE-2099-0009", "deeper than 16"), 1);
 	feed_collector_free(&c);
 	json_decref(d.root);
 
@@ -919,7 +909,7 @@ static void test_bounds(void **state)
 	assert_int_equal(c.bad, 0);
 	assert_non_null(r = json_array_get(c.records, 0));
 	assert_int_equal(strlen(str(r, "description")), FEED_MAX_TEXT_BYTES);
-	assert_int_equal(skips_with(&c, "CVE-2099-0011", "1 product statuses left out: not product ids"), 1);
+	assert_int_equal(feed_collector_skips(&c, "CVE-2099-0011", "1 product statuses left out: not product ids"), 1);
 	feed_collector_free(&c);
 	free(desc);
 	json_decref(d.root);
@@ -967,9 +957,9 @@ static void test_lines(void **state)
 	assert_int_equal(parse_text(&c, text), ASEC_OK);
 	assert_int_equal(c.bad, 0);
 	assert_int_equal(json_array_size(c.records), 2);
-	assert_int_equal(skips_with(&c, "", "line 2 is left out"), 1);
-	assert_int_equal(skips_with(&c, "", "line 3 is left out: not a CSAF document"), 1);
-	assert_int_equal(skips_with(&c, "CVE-2099-0021", "no vulnerabilities"), 1);
+	assert_int_equal(feed_collector_skips(&c, "", "line 2 is left out"), 1);
+	assert_int_equal(feed_collector_skips(&c, "", "line 3 is left out: not a CSAF document"), 1);
+	assert_int_equal(feed_collector_skips(&c, "CVE-2099-0021", "no vulnerabilities"), 1);
 	assert_int_equal(json_array_size(c.skips), 3);
 	feed_collector_free(&c);
 

@@ -49,7 +49,6 @@
  */
 #include "feeds/feed.h"
 
-#include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -122,19 +121,6 @@ static int value_end(const char *d, size_t len, size_t pos, size_t *end)
 
 /* ---- one issue of one package ---- */
 
-/* The length of at most max bytes of s that does not cut a UTF-8 sequence. */
-static size_t utf8_cut(const char *s, size_t max)
-{
-	size_t n = strlen(s);
-
-	if (n <= max)
-		return n;
-	n = max;
-	while (n && ((unsigned char)s[n] & 0xC0) == 0x80)
-		n--;
-	return n;
-}
-
 static int severity_rank(const char *normalized)
 {
 	static const char *const order[] = {"UNKNOWN", "LOW", "MODERATE", "IMPORTANT", "CRITICAL"};
@@ -189,26 +175,6 @@ static int valid_issue_id(const char *id)
 	return 1;
 }
 
-static void skipf(const struct feed_sink *sink, const char *id, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
-
-static void skipf(const struct feed_sink *sink, const char *id, const char *fmt, ...)
-{
-	char reason[768], *p;
-	va_list ap;
-
-	if (!sink->skip)
-		return;
-	va_start(ap, fmt);
-	vsnprintf(reason, sizeof(reason), fmt, ap);
-	va_end(ap);
-	/* reasons quote the input, cut anywhere: keep them printable ASCII */
-	for (p = reason; *p; p++)
-		if ((unsigned char)*p < 0x20 || (unsigned char)*p > 0x7e)
-			*p = '?';
-	sink->skip(sink->ctx, id, reason);
-}
-
 /* Adds {"introduced": "0", ["fixed": fixed,] "events": events} as the
  * entry's only range. */
 static int set_range(json_t *entry, const char *fixed, const char *events)
@@ -242,13 +208,13 @@ static int release_entry(json_t **out, const struct feed_sink *sink, const char 
 
 	*out = NULL;
 	if (!feed_debian_release(codename)) {
-		skipf(sink, id, "%s in \"%.40s\": not a Debian release with a number (sid, experimental or unknown)", pkg,
-		      codename);
+		feed_skipf(sink, id, "%s in \"%.40s\": not a Debian release with a number (sid, experimental or unknown)",
+			   pkg, codename);
 		return ASEC_OK;
 	}
 	feed_distribution_key(dist, sizeof(dist), "debian", codename);
 	if (!json_is_object(rel)) {
-		skipf(sink, id, "%s in %s: the release's status is not an object", pkg, codename);
+		feed_skipf(sink, id, "%s in %s: the release's status is not an object", pkg, codename);
 		return ASEC_OK;
 	}
 	status = json_string_value(json_object_get(rel, "status"));
@@ -257,7 +223,7 @@ static int release_entry(json_t **out, const struct feed_sink *sink, const char 
 	nodsa = json_string_value(json_object_get(rel, "nodsa"));
 	reason = json_string_value(json_object_get(rel, "nodsa_reason"));
 	if (!status) {
-		skipf(sink, id, "%s in %s: no status", pkg, codename);
+		feed_skipf(sink, id, "%s in %s: no status", pkg, codename);
 		return ASEC_OK;
 	}
 	events[0] = '\0';
@@ -265,13 +231,14 @@ static int release_entry(json_t **out, const struct feed_sink *sink, const char 
 		if (!fixed || !*fixed) {
 			/* The tracker computed "not vulnerable" without a note
 			 * naming the fix; we cannot say below which version. */
-			skipf(sink, id, "%s in %s: resolved without a fixed_version", pkg, codename);
+			feed_skipf(sink, id, "%s in %s: resolved without a fixed_version", pkg, codename);
 			return ASEC_OK;
 		}
 		if (strcmp(fixed, "0") == 0) {
 			canonical = "not_affected";
 		} else if (strlen(fixed) > VERSION_MAX_LEN || !version_valid_dpkg(fixed)) {
-			skipf(sink, id, "%s in %s: fixed_version \"%.80s\" is not a dpkg version", pkg, codename, fixed);
+			feed_skipf(sink, id, "%s in %s: fixed_version \"%.80s\" is not a dpkg version", pkg, codename,
+				   fixed);
 			return ASEC_OK;
 		} else {
 			canonical = "affected";
@@ -304,13 +271,13 @@ static int release_entry(json_t **out, const struct feed_sink *sink, const char 
 		}
 		if (nodsa && *nodsa)
 			snprintf(events, sizeof(events), "open in %s: %s (%.*s)", codename, why,
-				 (int)utf8_cut(nodsa, MAX_REASON_LEN), nodsa);
+				 (int)feed_utf8_cut(nodsa, strlen(nodsa), MAX_REASON_LEN), nodsa);
 		else
 			snprintf(events, sizeof(events), "open in %s: %s", codename, why);
 	} else if (strcmp(status, "undetermined") == 0) {
 		canonical = "under_investigation";
 	} else {
-		skipf(sink, id, "%s in %s: unknown status \"%.40s\"", pkg, codename, status);
+		feed_skipf(sink, id, "%s in %s: unknown status \"%.40s\"", pkg, codename, status);
 		return ASEC_OK;
 	}
 
@@ -323,7 +290,8 @@ static int release_entry(json_t **out, const struct feed_sink *sink, const char 
 	/* urgency is kept here for now; parse_issue() moves it to the record
 	 * when every release agrees. */
 	if (urgency && *urgency &&
-	    (json_object_set_new(entry, "severity", json_stringn(urgency, utf8_cut(urgency, 64))) ||
+	    (json_object_set_new(entry, "severity",
+				 json_stringn(urgency, feed_utf8_cut(urgency, strlen(urgency), 64))) ||
 	     json_object_set_new(entry, "normalizedSeverity", json_string(urgency_normalized(urgency)))))
 		goto nomem;
 	if (events[0] && set_range(entry, range_fixed, events))
@@ -379,16 +347,16 @@ static int parse_issue(const struct feed_sink *sink, const char *pkg, const char
 	int rc = ASEC_OK;
 
 	if (!json_is_object(issue)) {
-		skipf(sink, id, "%s: the issue is not an object", pkg);
+		feed_skipf(sink, id, "%s: the issue is not an object", pkg);
 		return ASEC_OK;
 	}
 	if (!json_is_object(releases)) {
-		skipf(sink, id, "%s: releases is missing or not an object", pkg);
+		feed_skipf(sink, id, "%s: releases is missing or not an object", pkg);
 		return ASEC_OK;
 	}
 	if (json_object_size(releases) > FEED_MAX_AFFECTED) {
-		skipf(sink, id, "%s: more releases than the %d affected entries a record may have", pkg,
-		      FEED_MAX_AFFECTED);
+		feed_skipf(sink, id, "%s: more releases than the %d affected entries a record may have", pkg,
+			   FEED_MAX_AFFECTED);
 		return ASEC_OK;
 	}
 	if (!(affected = json_array()))
@@ -400,7 +368,7 @@ static int parse_issue(const struct feed_sink *sink, const char *pkg, const char
 			goto nomem;
 	}
 	if (json_array_size(affected) == 0) {
-		skipf(sink, id, "%s: no release with a Debian release number and a usable status", pkg);
+		feed_skipf(sink, id, "%s: no release with a Debian release number and a usable status", pkg);
 		goto out;
 	}
 	snprintf(link, sizeof(link), "%s%s", TRACKER_LINK, id);
@@ -431,8 +399,8 @@ static int parse_package(const struct feed_sink *sink, const char *pkg, const js
 
 	json_object_foreach((json_t *)issues, id, issue) {
 		if (!valid_issue_id(id)) {
-			skipf(sink, strlen(id) <= MAX_ID_LEN ? id : "", "%s: \"%.40s\" is not a CVE or TEMP- id", pkg,
-			      id);
+			feed_skipf(sink, strlen(id) <= MAX_ID_LEN ? id : "", "%s: \"%.40s\" is not a CVE or TEMP- id",
+				   pkg, id);
 			continue;
 		}
 		if ((rc = parse_issue(sink, pkg, id, issue)))
@@ -481,13 +449,14 @@ int feed_parse_debian_json(const char *name, const char *data, size_t len, const
 		}
 		members++;
 		if (!valid_name(pkg, MAX_PACKAGE_LEN)) {
-			skipf(sink, "", "\"%.60s\" is not a source package name", pkg);
+			feed_skipf(sink, "", "\"%.60s\" is not a source package name", pkg);
 		} else if (end - pos > FEED_MAX_DOCUMENT_BYTES) {
-			skipf(sink, "", "%s: its issues are larger than the 64 MiB document limit", pkg);
+			feed_skipf(sink, "", "%s: its issues are larger than the 64 MiB document limit", pkg);
 		} else if (!(value = json_loadb(data + pos, end - pos, JSON_DECODE_ANY, &jerr))) {
-			skipf(sink, "", "%s: not valid JSON (%s at byte %d of its value)", pkg, jerr.text, jerr.position);
+			feed_skipf(sink, "", "%s: not valid JSON (%s at byte %d of its value)", pkg, jerr.text,
+				   jerr.position);
 		} else if (!json_is_object(value)) {
-			skipf(sink, "", "%s: its value is not an object of issues", pkg);
+			feed_skipf(sink, "", "%s: its value is not an object of issues", pkg);
 		} else {
 			packages++;
 			if ((rc = parse_package(sink, pkg, value)))

@@ -63,19 +63,6 @@ static const char *range_str(const json_t *entry, const char *key)
 	return json_string_value(json_object_get(json_array_get(json_object_get(entry, "ranges"), 0), key));
 }
 
-/* How many skips have a reason containing text (and the id, when given). */
-static int skips_with(const struct feed_collector *c, const char *id, const char *text)
-{
-	size_t i;
-	json_t *s;
-	int n = 0;
-
-	json_array_foreach(c->skips, i, s)
-		if ((!id || strcmp(str(s, "id"), id) == 0) && strstr(str(s, "reason"), text))
-			n++;
-	return n;
-}
-
 /* ---- the sample ---- */
 
 /*
@@ -112,8 +99,9 @@ static void test_sample_counts(void **state)
 		entries += json_array_size(json_object_get(r, "affected"));
 	assert_int_equal(entries, 22);
 	assert_int_equal(json_array_size(c.skips), 10);
-	assert_int_equal(skips_with(&c, NULL, "in \"sid\": not a Debian release with a number"), 9);
-	assert_int_equal(skips_with(&c, "CVE-2023-42282", "node-ip: no release with a Debian release number"), 1);
+	assert_int_equal(feed_collector_skips(&c, NULL, "in \"sid\": not a Debian release with a number"), 9);
+	assert_int_equal(
+		feed_collector_skips(&c, "CVE-2023-42282", "node-ip: no release with a Debian release number"), 1);
 	assert_null(feed_collector_find(&c, "advisory", "CVE-2023-42282"));
 	free(data);
 	feed_collector_free(&c);
@@ -302,13 +290,13 @@ static void test_broken_package_is_skipped(void **state)
 	assert_int_equal(c.bad, 0);
 	assert_int_equal(json_array_size(c.records), 1);
 	assert_non_null(feed_collector_find(&c, "advisory", "CVE-2023-45853"));
-	assert_int_equal(skips_with(&c, "", "tiff: not valid JSON"), 1);
+	assert_int_equal(feed_collector_skips(&c, "", "tiff: not valid JSON"), 1);
 	feed_collector_free(&c);
 
 	/* a package whose value is not an object of issues */
 	assert_int_equal(parse(&c, "{\"tiff\": [1, 2], \"x\": 5, \"y\": \"s\", " GOOD_PKG "}"), ASEC_OK);
 	assert_int_equal(json_array_size(c.records), 1);
-	assert_int_equal(skips_with(&c, "", "its value is not an object of issues"), 3);
+	assert_int_equal(feed_collector_skips(&c, "", "its value is not an object of issues"), 3);
 	feed_collector_free(&c);
 }
 
@@ -343,17 +331,18 @@ static void test_wrong_types(void **state)
 	assert_string_equal(str(r, "normalizedSeverity"), "UNKNOWN");
 	assert_null(json_object_get(r, "severity"));
 
-	assert_int_equal(skips_with(&c, "CVE-2020-0001", "the issue is not an object"), 1);
-	assert_int_equal(skips_with(&c, "CVE-2020-0002", "releases is missing or not an object"), 1);
-	assert_int_equal(skips_with(&c, "CVE-2020-0003", "bookworm: the release's status is not an object"), 1);
-	assert_int_equal(skips_with(&c, "CVE-2020-0003", "bullseye: no status"), 1);
-	assert_int_equal(skips_with(&c, "CVE-2020-0003", "buster: resolved without a fixed_version"), 1);
-	assert_int_equal(skips_with(&c, "CVE-2020-0004", "unknown status \"fixed\""), 1);
-	assert_int_equal(skips_with(&c, "CVE-2020-0004", "no release with a Debian release number"), 1);
-	assert_int_equal(skips_with(&c, "DSA-1234-1", "is not a CVE or TEMP- id"), 1);
-	assert_int_equal(skips_with(&c, "CVE-2020-0005", "bookworm: resolved without a fixed_version"), 1);
-	assert_int_equal(skips_with(&c, "CVE-2020-0005", "\"not a version\" is not a dpkg version"), 1);
-	assert_int_equal(skips_with(&c, "CVE-2020-0005", "buster: resolved without a fixed_version"), 1);
+	assert_int_equal(feed_collector_skips(&c, "CVE-2020-0001", "the issue is not an object"), 1);
+	assert_int_equal(feed_collector_skips(&c, "CVE-2020-0002", "releases is missing or not an object"), 1);
+	assert_int_equal(
+		feed_collector_skips(&c, "CVE-2020-0003", "bookworm: the release's status is not an object"), 1);
+	assert_int_equal(feed_collector_skips(&c, "CVE-2020-0003", "bullseye: no status"), 1);
+	assert_int_equal(feed_collector_skips(&c, "CVE-2020-0003", "buster: resolved without a fixed_version"), 1);
+	assert_int_equal(feed_collector_skips(&c, "CVE-2020-0004", "unknown status \"fixed\""), 1);
+	assert_int_equal(feed_collector_skips(&c, "CVE-2020-0004", "no release with a Debian release number"), 1);
+	assert_int_equal(feed_collector_skips(&c, "DSA-1234-1", "is not a CVE or TEMP- id"), 1);
+	assert_int_equal(feed_collector_skips(&c, "CVE-2020-0005", "bookworm: resolved without a fixed_version"), 1);
+	assert_int_equal(feed_collector_skips(&c, "CVE-2020-0005", "\"not a version\" is not a dpkg version"), 1);
+	assert_int_equal(feed_collector_skips(&c, "CVE-2020-0005", "buster: resolved without a fixed_version"), 1);
 	feed_collector_free(&c);
 }
 
@@ -374,7 +363,7 @@ static void test_unknown_releases_and_urgencies(void **state)
 	assert_non_null(r);
 	/* code names are matched without regard to case, as feed_debian_release() does */
 	assert_int_equal(json_array_size(json_object_get(r, "affected")), 3);
-	assert_int_equal(skips_with(&c, "CVE-2020-0001", "not a Debian release with a number"), 3);
+	assert_int_equal(feed_collector_skips(&c, "CVE-2020-0001", "not a Debian release with a number"), 3);
 	/* NVD-derived urgencies lose their stars; the record takes the worst */
 	assert_string_equal(str(entry_for(r, "debian:12"), "normalizedSeverity"), "MODERATE");
 	assert_string_equal(str(entry_for(r, "debian:12"), "severity"), "medium**");
@@ -407,7 +396,7 @@ static void test_strings_and_escapes(void **state)
 	/* package names with blanks or control bytes are not names */
 	assert_int_equal(parse(&c, "{\"open ssl\": {}, \"a\\tb\": {}, \"\": {}, " GOOD_PKG "}"), ASEC_OK);
 	assert_int_equal(json_array_size(c.records), 1);
-	assert_int_equal(skips_with(&c, "", "is not a source package name"), 3);
+	assert_int_equal(feed_collector_skips(&c, "", "is not a source package name"), 3);
 	feed_collector_free(&c);
 }
 
@@ -442,8 +431,8 @@ static void test_huge_strings(void **state)
 	assert_true(json_string_length(json_object_get(r, "description")) <= FEED_MAX_TEXT_BYTES);
 	assert_true(json_string_length(json_object_get(r, "description")) > FEED_MAX_TEXT_BYTES - 4);
 	assert_true(json_string_length(json_object_get(r, "severity")) <= 64);
-	assert_int_equal(skips_with(&c, "", "is not a CVE or TEMP- id"), 1);
-	assert_int_equal(skips_with(&c, "", "is not a source package name"), 1);
+	assert_int_equal(feed_collector_skips(&c, "", "is not a CVE or TEMP- id"), 1);
+	assert_int_equal(feed_collector_skips(&c, "", "is not a source package name"), 1);
 	assert_int_equal(json_array_size(c.records), 2);
 	free(doc);
 	feed_collector_free(&c);
@@ -466,7 +455,7 @@ static void test_deep_nesting(void **state)
 	assert_int_equal(parse(&c, doc), ASEC_OK);
 	assert_int_equal(c.bad, 0);
 	assert_int_equal(json_array_size(c.records), 1);
-	assert_int_equal(skips_with(&c, "", "deep: not valid JSON"), 1); /* jansson's depth limit */
+	assert_int_equal(feed_collector_skips(&c, "", "deep: not valid JSON"), 1); /* jansson's depth limit */
 	free(doc);
 	feed_collector_free(&c);
 }

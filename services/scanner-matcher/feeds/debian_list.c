@@ -38,7 +38,6 @@
 #include "feeds/feed.h"
 
 #include <ctype.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -89,37 +88,6 @@ struct list_state {
 	size_t headers;
 	int orphans_reported; /* indented lines with no entry were reported */
 };
-
-static void skipf(const struct feed_sink *sink, const char *id, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
-
-static void skipf(const struct feed_sink *sink, const char *id, const char *fmt, ...)
-{
-	char reason[768], *p;
-	va_list ap;
-
-	if (!sink->skip)
-		return;
-	va_start(ap, fmt);
-	vsnprintf(reason, sizeof(reason), fmt, ap);
-	va_end(ap);
-	/* reasons quote the input, cut anywhere: keep them printable ASCII */
-	for (p = reason; *p; p++)
-		if ((unsigned char)*p < 0x20 || (unsigned char)*p > 0x7e)
-			*p = '?';
-	sink->skip(sink->ctx, id, reason);
-}
-
-/* The length of at most max bytes of s[0..n) that does not cut a UTF-8 sequence. */
-static size_t utf8_cut(const char *s, size_t n, size_t max)
-{
-	if (n <= max)
-		return n;
-	n = max;
-	while (n && ((unsigned char)s[n] & 0xC0) == 0x80)
-		n--;
-	return n;
-}
 
 static int is_space(char c)
 {
@@ -204,13 +172,6 @@ static int advisory_id(const char *s, size_t n)
 	       all_digits(dash + 1, rest - (size_t)(dash - s) - 1);
 }
 
-/* CVE-YYYY-NNNN with four or more (at most 12) digits after the year. */
-static int cve_id(const char *s, size_t n)
-{
-	return n >= 13 && n <= 21 && memcmp(s, "CVE-", 4) == 0 && all_digits(s + 4, 4) && s[8] == '-' &&
-	       all_digits(s + 9, n - 9);
-}
-
 /* ---- the header ---- */
 
 static int days_in_month(int month, int year)
@@ -254,7 +215,7 @@ static int parse_header(struct entry *e, const char *line, size_t n)
 	e->id[len] = '\0';
 	snprintf(e->date, sizeof(e->date), "%04d-%02d-%02d", year, month, day);
 	skip_spaces(&c);
-	len = utf8_cut(c.p, (size_t)(c.end - c.p), MAX_SUMMARY_LEN - 1);
+	len = feed_utf8_cut(c.p, (size_t)(c.end - c.p), MAX_SUMMARY_LEN - 1);
 	memcpy(e->summary, c.p, len);
 	e->summary[len] = '\0';
 	return 1;
@@ -292,17 +253,17 @@ static int add_xrefs(struct list_state *s, const char *text, size_t n)
 	size_t len;
 
 	if (n < 2 || text[n - 1] != '}') {
-		skipf(s->sink, e->id, "%s: a cross reference line without its closing brace", e->id);
+		feed_skipf(s->sink, e->id, "%s: a cross reference line without its closing brace", e->id);
 		return ASEC_OK;
 	}
 	while ((len = next_token(&c, &tok))) {
-		if (cve_id(tok, len)) {
+		if (feed_is_cve_idn(tok, len)) {
 			memcpy(id, tok, len);
 			id[len] = '\0';
 			if (json_object_get(e->seen, id))
 				continue;
 			if (json_array_size(e->cves) >= MAX_CVES) {
-				skipf(s->sink, id, "%s: more than %d CVEs in one entry", e->id, MAX_CVES);
+				feed_skipf(s->sink, id, "%s: more than %d CVEs in one entry", e->id, MAX_CVES);
 				continue;
 			}
 			if (json_object_set_new(e->seen, id, json_true()) || json_array_append_new(e->cves, json_string(id)))
@@ -316,8 +277,8 @@ static int add_xrefs(struct list_state *s, const char *text, size_t n)
 				goto nomem;
 		} else if (!(len > 3 && memcmp(tok, "VU#", 3) == 0 && all_digits(tok + 3, len - 3))) {
 			/* CERT notes (VU#) are valid but name no advisory we keep */
-			skipf(s->sink, e->id, "%s: \"%.*s\" is not a CVE, DSA or DLA id", e->id,
-			      (int)(len > 60 ? 60 : len), tok);
+			feed_skipf(s->sink, e->id, "%s: \"%.*s\" is not a CVE, DSA or DLA id", e->id,
+				   (int)(len > 60 ? 60 : len), tok);
 		}
 	}
 	return ASEC_OK;
@@ -375,12 +336,13 @@ static int add_package(struct list_state *s, const char *text, size_t n)
 
 		len = close ? (size_t)(close - c.p - 1) : 0;
 		if (!close || len == 0 || len >= sizeof(release) || close + 1 >= c.end || !is_space(close[1])) {
-			skipf(s->sink, e->id, "%s: a package line whose release is not \"[name] \"", e->id);
+			feed_skipf(s->sink, e->id, "%s: a package line whose release is not \"[name] \"", e->id);
 			return ASEC_OK;
 		}
 		for (i = 0; i < len; i++)
 			if (c.p[1 + i] < 'a' || c.p[1 + i] > 'z') {
-				skipf(s->sink, e->id, "%s: release \"%.*s\" is not a code name", e->id, (int)len, c.p + 1);
+				feed_skipf(s->sink, e->id, "%s: release \"%.*s\" is not a code name", e->id, (int)len,
+					   c.p + 1);
 				return ASEC_OK;
 			}
 		memcpy(release, c.p + 1, len);
@@ -388,13 +350,13 @@ static int add_package(struct list_state *s, const char *text, size_t n)
 		c.p = close + 1;
 	}
 	if ((len = next_token(&c, &tok)) != 1 || *tok != '-') {
-		skipf(s->sink, e->id, "%s: a package line without \" - \" before the package", e->id);
+		feed_skipf(s->sink, e->id, "%s: a package line without \" - \" before the package", e->id);
 		return ASEC_OK;
 	}
 	pkg_len = next_token(&c, &pkg);
 	if (!token_chars(pkg, pkg_len, 0) || pkg_len > MAX_PACKAGE_LEN) {
-		skipf(s->sink, e->id, "%s: \"%.*s\" is not a source package name", e->id,
-		      (int)(pkg_len > 60 ? 60 : pkg_len), pkg);
+		feed_skipf(s->sink, e->id, "%s: \"%.*s\" is not a source package name", e->id,
+			   (int)(pkg_len > 60 ? 60 : pkg_len), pkg);
 		return ASEC_OK;
 	}
 	memcpy(package, pkg, pkg_len);
@@ -405,7 +367,7 @@ static int add_package(struct list_state *s, const char *text, size_t n)
 	skip_spaces(&c);
 	if (c.p < c.end) {
 		if (*c.p != '(' || c.end[-1] != ')') {
-			skipf(s->sink, e->id, "%s: %s: unexpected text after the version", e->id, package);
+			feed_skipf(s->sink, e->id, "%s: %s: unexpected text after the version", e->id, package);
 			return ASEC_OK;
 		}
 		notes = c.p + 1;
@@ -417,9 +379,10 @@ static int add_package(struct list_state *s, const char *text, size_t n)
 			if (token_is(ver + 1, ver_len - 2, kinds[i].kind))
 				kind = (int)i;
 		if (kind < 0) {
-			skipf(s->sink, e->id, "%s: %s: %.*s is not a kind the tracker knows (or an ITP, which has no "
-					      "package in the archive)",
-			      e->id, package, (int)(ver_len > 40 ? 40 : ver_len), ver);
+			feed_skipf(s->sink, e->id,
+				   "%s: %s: %.*s is not a kind the tracker knows (or an ITP, which has no "
+				   "package in the archive)",
+				   e->id, package, (int)(ver_len > 40 ? 40 : ver_len), ver);
 			return ASEC_OK;
 		}
 		status = kinds[kind].status;
@@ -427,14 +390,14 @@ static int add_package(struct list_state *s, const char *text, size_t n)
 		ver = NULL;
 	} else if (ver) {
 		if (ver_len > VERSION_MAX_LEN || !token_chars(ver, ver_len, 1)) {
-			skipf(s->sink, e->id, "%s: %s: \"%.*s\" is not a version", e->id, package,
-			      (int)(ver_len > 60 ? 60 : ver_len), ver);
+			feed_skipf(s->sink, e->id, "%s: %s: \"%.*s\" is not a version", e->id, package,
+				   (int)(ver_len > 60 ? 60 : ver_len), ver);
 			return ASEC_OK;
 		}
 		memcpy(version, ver, ver_len);
 		version[ver_len] = '\0';
 		if (!version_valid_dpkg(version)) {
-			skipf(s->sink, e->id, "%s: %s: \"%s\" is not a dpkg version", e->id, package, version);
+			feed_skipf(s->sink, e->id, "%s: %s: \"%s\" is not a dpkg version", e->id, package, version);
 			return ASEC_OK;
 		}
 	}
@@ -444,19 +407,20 @@ static int add_package(struct list_state *s, const char *text, size_t n)
 		urgency = notes_urgency(notes, notes_len);
 
 	if (!release[0]) {
-		skipf(s->sink, e->id, "%s: %s: a package line without a release", e->id, package);
+		feed_skipf(s->sink, e->id, "%s: %s: a package line without a release", e->id, package);
 		return ASEC_OK;
 	}
 	if (!feed_debian_release(release)) {
-		skipf(s->sink, e->id, "%s: %s: release \"%s\" has no Debian release number", e->id, package, release);
+		feed_skipf(s->sink, e->id, "%s: %s: release \"%s\" has no Debian release number", e->id, package,
+			   release);
 		return ASEC_OK;
 	}
 	if (json_array_size(e->affected) >= FEED_MAX_AFFECTED) {
-		skipf(s->sink, e->id, "%s: more than %d package lines", e->id, FEED_MAX_AFFECTED);
+		feed_skipf(s->sink, e->id, "%s: more than %d package lines", e->id, FEED_MAX_AFFECTED);
 		return ASEC_OK;
 	}
 	feed_distribution_key(dist, sizeof(dist), "debian", release);
-	snprintf(events, sizeof(events), "%s: %.*s", e->id, (int)utf8_cut(text, n, MAX_REASON_LEN), text);
+	snprintf(events, sizeof(events), "%s: %.*s", e->id, (int)feed_utf8_cut(text, n, MAX_REASON_LEN), text);
 
 	if (!(a = json_object()) || set_str(a, "ecosystem", "deb") || set_str(a, "distribution", dist) ||
 	    set_str(a, "package", package) || set_str(a, "packageKind", "source") || set_str(a, "status", status) ||
@@ -539,12 +503,12 @@ static int flush(struct list_state *s)
 		goto out;
 	n_cves = json_array_size(e->cves);
 	if (json_array_size(e->affected) == 0) {
-		skipf(s->sink, e->id, "%s: no package line of a Debian release with a number", e->id);
+		feed_skipf(s->sink, e->id, "%s: no package line of a Debian release with a number", e->id);
 		goto out;
 	}
 	if ((n_cves ? n_cves : 1) * json_array_size(e->affected) > MAX_ENTRY_PRODUCT) {
-		skipf(s->sink, e->id, "%s: %zu CVEs times %zu package lines is more than %d affected entries", e->id,
-		      n_cves, json_array_size(e->affected), MAX_ENTRY_PRODUCT);
+		feed_skipf(s->sink, e->id, "%s: %zu CVEs times %zu package lines is more than %d affected entries",
+			   e->id, n_cves, json_array_size(e->affected), MAX_ENTRY_PRODUCT);
 		goto out;
 	}
 	if (n_cves == 0) {
@@ -600,8 +564,8 @@ static int on_line(void *ctx, const char *line, size_t n)
 	if (!printable(line, n)) {
 		/* bugs.py refuses the whole file for one such byte; we refuse
 		 * the line, and at column 0 it ends the entry like garbage */
-		skipf(s->sink, is_space(line[0]) && e->active ? e->id : "",
-		      "a line with a byte that is not printable ASCII: \"%.*s\"", (int)(n > 60 ? 60 : n), line);
+		feed_skipf(s->sink, is_space(line[0]) && e->active ? e->id : "",
+			   "a line with a byte that is not printable ASCII: \"%.*s\"", (int)(n > 60 ? 60 : n), line);
 		if (!is_space(line[0])) {
 			if ((rc = flush(s)))
 				return rc;
@@ -621,14 +585,14 @@ static int on_line(void *ctx, const char *line, size_t n)
 		if (starts_with(line, n, "begin claimed by ") || starts_with(line, n, "end claimed by ") ||
 		    starts_with(line, n, "STOP:"))
 			return ASEC_OK; /* the team's bookkeeping between entries */
-		skipf(s->sink, "", "not an entry header: \"%.*s\"", (int)utf8_cut(line, n, 60), line);
+		feed_skipf(s->sink, "", "not an entry header: \"%.*s\"", (int)feed_utf8_cut(line, n, 60), line);
 		s->orphans_reported = 1; /* its indented lines go with it */
 		return ASEC_OK;
 	}
 	if (!e->active) {
 		if (!s->orphans_reported)
-			skipf(s->sink, "", "indented lines outside any entry: \"%.*s\"", (int)utf8_cut(line, n, 60),
-			      line);
+			feed_skipf(s->sink, "", "indented lines outside any entry: \"%.*s\"",
+				   (int)feed_utf8_cut(line, n, 60), line);
 		s->orphans_reported = 1;
 		return ASEC_OK;
 	}
@@ -640,7 +604,7 @@ static int on_line(void *ctx, const char *line, size_t n)
 		return add_package(s, line, n);
 	if (starts_with(line, n, "NOTE:") || starts_with(line, n, "TODO:"))
 		return ASEC_OK;
-	skipf(s->sink, e->id, "%s: an unrecognised line: \"%.*s\"", e->id, (int)utf8_cut(line, n, 60), line);
+	feed_skipf(s->sink, e->id, "%s: an unrecognised line: \"%.*s\"", e->id, (int)feed_utf8_cut(line, n, 60), line);
 	return ASEC_OK;
 }
 

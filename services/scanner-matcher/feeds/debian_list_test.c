@@ -48,18 +48,6 @@ static json_t *find(const struct feed_collector *c, const char *id, const char *
 	return NULL;
 }
 
-static int skips_with(const struct feed_collector *c, const char *id, const char *text)
-{
-	size_t i;
-	json_t *s;
-	int n = 0;
-
-	json_array_foreach(c->skips, i, s)
-		if ((!id || strcmp(str(s, "id"), id) == 0) && strstr(str(s, "reason"), text))
-			n++;
-	return n;
-}
-
 static size_t count_status(const struct feed_collector *c, const char *status)
 {
 	size_t i, j, n = 0;
@@ -73,15 +61,8 @@ static size_t count_status(const struct feed_collector *c, const char *status)
 
 static void parse_shared(struct feed_collector *c, const char *file)
 {
-	char path[1024];
-	struct feed_sink sink = feed_collector_init(c);
-	size_t len;
-	char *data = feed_testing_read(feed_testing_shared(path, sizeof(path), file), &len);
-
-	assert_non_null(data);
-	assert_int_equal(feed_parse_debian_list(file, data, len, &sink), ASEC_OK);
+	assert_int_equal(feed_testing_parse_shared(c, feed_parse_debian_list, file, file), ASEC_OK);
 	assert_int_equal(c->bad, 0);
-	free(data);
 }
 
 /* ---- the real lists ---- */
@@ -119,8 +100,8 @@ static void test_dsa_list_counts(void **state)
 	assert_int_equal(count_status(&c, "will_not_fix"), 4);
 	/* affected: 20035 with a fixed version and 13 <unfixed> */
 	assert_int_equal(count_status(&c, "affected"), 20035 + 13);
-	assert_int_equal(skips_with(&c, NULL, "no package line of a Debian release with a number"), 24);
-	assert_int_equal(skips_with(&c, "DSA-423", "\"kernel-image-2.4.17-ia64\" is not a dpkg version"), 1);
+	assert_int_equal(feed_collector_skips(&c, NULL, "no package line of a Debian release with a number"), 24);
+	assert_int_equal(feed_collector_skips(&c, "DSA-423", "\"kernel-image-2.4.17-ia64\" is not a dpkg version"), 1);
 	feed_collector_free(&c);
 }
 
@@ -134,7 +115,7 @@ static void test_dla_list_counts(void **state)
 	assert_int_equal(json_array_size(c.skips), 3);
 	assert_int_equal(count_status(&c, NULL), 8046);
 	assert_int_equal(count_status(&c, "will_not_fix"), 1);
-	assert_int_equal(skips_with(&c, NULL, "no package line of a Debian release with a number"), 3);
+	assert_int_equal(feed_collector_skips(&c, NULL, "no package line of a Debian release with a number"), 3);
 	feed_collector_free(&c);
 }
 
@@ -218,7 +199,7 @@ static void test_dsa_spot_checks(void **state)
 	assert_string_equal(str(entry_for(r, "debian:3.0"), "status"), "not_affected");
 
 	/* [16 Jun 2007] DSA-1304 kernel-source-2.6.8 - several     (an id without revision) */
-	assert_int_equal(skips_with(&c, "DSA-1304", ""), 0);
+	assert_int_equal(feed_collector_skips(&c, "DSA-1304", ""), 0);
 	r = NULL;
 	{
 		size_t i;
@@ -331,9 +312,10 @@ static void test_garbage_between_entries(void **state)
 	/* the garbage's own lines are not given to the entry before it */
 	assert_int_equal(json_array_size(json_object_get(find(&c, "CVE-2020-1971", "DSA-4807-1"), "affected")), 1);
 	assert_null(feed_collector_find(&c, NULL, "CVE-2099-0001"));
-	assert_int_equal(skips_with(&c, "", "not an entry header: \"this line is garbage\""), 1);
-	assert_int_equal(skips_with(&c, "", "not an entry header: \"[32 Dec 2020]"), 1);
-	assert_int_equal(skips_with(&c, "DSA-4806-1", "an unrecognised line: \"THIS IS NOT AN ANNOTATION\""), 1);
+	assert_int_equal(feed_collector_skips(&c, "", "not an entry header: \"this line is garbage\""), 1);
+	assert_int_equal(feed_collector_skips(&c, "", "not an entry header: \"[32 Dec 2020]"), 1);
+	assert_int_equal(
+		feed_collector_skips(&c, "DSA-4806-1", "an unrecognised line: \"THIS IS NOT AN ANNOTATION\""), 1);
 	assert_int_equal(json_array_size(c.skips), 3);
 	feed_collector_free(&c);
 }
@@ -450,20 +432,23 @@ static void test_package_lines(void **state)
 	assert_string_equal(str(entry_for(r, "debian:12"), "package"), "noversion");
 	assert_string_equal(str(entry_for(r, "debian:12"), "status"), "affected");
 
-	assert_int_equal(skips_with(&c, "DSA-9999-1", "\"FOO-1\" is not a CVE, DSA or DLA id"), 1);
-	assert_int_equal(skips_with(&c, "DSA-9999-1", "unstable: release \"sid\" has no Debian release number"), 1);
-	assert_int_equal(skips_with(&c, "DSA-9999-1", "exp: release \"experimental\" has no Debian release number"), 1);
-	assert_int_equal(skips_with(&c, "DSA-9999-1", "norelease: a package line without a release"), 1);
-	assert_int_equal(skips_with(&c, "DSA-9999-1", "itp: <itp> is not a kind"), 1);
-	assert_int_equal(skips_with(&c, "DSA-9999-1", "weird: <frobnicated> is not a kind"), 1);
-	assert_int_equal(skips_with(&c, "DSA-9999-1", "\"not_a_version!\" is not a version"), 1);
-	assert_int_equal(skips_with(&c, "DSA-9999-1", "\"abc\" is not a dpkg version"), 1);
-	assert_int_equal(skips_with(&c, "DSA-9999-1", "trailing: unexpected text after the version"), 1);
-	assert_int_equal(skips_with(&c, "DSA-9999-1", "release \"Buster\" is not a code name"), 1);
-	assert_int_equal(skips_with(&c, "DSA-9999-1", "whose release is not \"[name] \""), 1);
-	assert_int_equal(skips_with(&c, "DSA-9999-1", "without \" - \" before the package"), 1);
-	assert_int_equal(skips_with(&c, "DSA-9999-1", "\"bad/name\" is not a source package name"), 1);
-	assert_int_equal(skips_with(&c, "DSA-9999-1", "without its closing brace"), 1);
+	assert_int_equal(feed_collector_skips(&c, "DSA-9999-1", "\"FOO-1\" is not a CVE, DSA or DLA id"), 1);
+	assert_int_equal(
+		feed_collector_skips(&c, "DSA-9999-1", "unstable: release \"sid\" has no Debian release number"), 1);
+	assert_int_equal(feed_collector_skips(&c, "DSA-9999-1",
+					      "exp: release \"experimental\" has no Debian release number"),
+			 1);
+	assert_int_equal(feed_collector_skips(&c, "DSA-9999-1", "norelease: a package line without a release"), 1);
+	assert_int_equal(feed_collector_skips(&c, "DSA-9999-1", "itp: <itp> is not a kind"), 1);
+	assert_int_equal(feed_collector_skips(&c, "DSA-9999-1", "weird: <frobnicated> is not a kind"), 1);
+	assert_int_equal(feed_collector_skips(&c, "DSA-9999-1", "\"not_a_version!\" is not a version"), 1);
+	assert_int_equal(feed_collector_skips(&c, "DSA-9999-1", "\"abc\" is not a dpkg version"), 1);
+	assert_int_equal(feed_collector_skips(&c, "DSA-9999-1", "trailing: unexpected text after the version"), 1);
+	assert_int_equal(feed_collector_skips(&c, "DSA-9999-1", "release \"Buster\" is not a code name"), 1);
+	assert_int_equal(feed_collector_skips(&c, "DSA-9999-1", "whose release is not \"[name] \""), 1);
+	assert_int_equal(feed_collector_skips(&c, "DSA-9999-1", "without \" - \" before the package"), 1);
+	assert_int_equal(feed_collector_skips(&c, "DSA-9999-1", "\"bad/name\" is not a source package name"), 1);
+	assert_int_equal(feed_collector_skips(&c, "DSA-9999-1", "without its closing brace"), 1);
 	assert_int_equal(json_array_size(c.skips), 14);
 	feed_collector_free(&c);
 }
@@ -494,8 +479,8 @@ static void test_non_ascii_lines(void **state)
 	assert_int_equal(json_array_size(json_object_get(r, "affected")), 1);
 	assert_string_equal(str(entry_for(r, "debian:10"), "package"), "a");
 	assert_non_null(find(&c, "DSA-1-1", "DSA-1-1"));
-	assert_int_equal(skips_with(&c, "DSA-3-1", "not printable ASCII"), 2);
-	assert_int_equal(skips_with(&c, "", "not printable ASCII: \"[07 Dec 2020] DSA-2-1 b - ??\""), 1);
+	assert_int_equal(feed_collector_skips(&c, "DSA-3-1", "not printable ASCII"), 2);
+	assert_int_equal(feed_collector_skips(&c, "", "not printable ASCII: \"[07 Dec 2020] DSA-2-1 b - ??\""), 1);
 	assert_int_equal(json_array_size(c.skips), 3);
 	feed_collector_free(&c);
 }
@@ -512,8 +497,10 @@ static void test_entry_without_usable_lines(void **state)
 				   "\t[sid] - foo 1.0-1\n"),
 			 ASEC_OK);
 	assert_int_equal(json_array_size(c.records), 0);
-	assert_int_equal(skips_with(&c, "DSA-4205-1", "no package line of a Debian release with a number"), 1);
-	assert_int_equal(skips_with(&c, "DSA-4204-1", "no package line of a Debian release with a number"), 1);
+	assert_int_equal(
+		feed_collector_skips(&c, "DSA-4205-1", "no package line of a Debian release with a number"), 1);
+	assert_int_equal(
+		feed_collector_skips(&c, "DSA-4204-1", "no package line of a Debian release with a number"), 1);
 	feed_collector_free(&c);
 }
 
@@ -535,7 +522,7 @@ static void test_cve_times_packages_is_bounded(void **state)
 		p += sprintf(p, "\t[buster] - p%zu 1.0-1\n", i);
 	assert_int_equal(parse(&c, doc), ASEC_OK);
 	assert_int_equal(json_array_size(c.records), 0);
-	assert_int_equal(skips_with(&c, "DSA-1-1", "4000 CVEs times 60 package lines"), 1);
+	assert_int_equal(feed_collector_skips(&c, "DSA-1-1", "4000 CVEs times 60 package lines"), 1);
 	feed_collector_free(&c);
 	free(doc);
 }

@@ -44,7 +44,6 @@
 #define EPSS_MAX_ID 32	     /* "CVE-YYYY-NNNNNNN" */
 #define EPSS_MAX_NUMBER 31   /* bytes of a score, "0.000430000" */
 #define EPSS_GIVE_UP_LINES 1000
-#define EPSS_REASON 256
 
 struct epss_reader {
 	const struct feed_sink *sink;
@@ -59,58 +58,24 @@ static int epss_digit(char c)
 	return c >= '0' && c <= '9';
 }
 
-/* "CVE-" four digits "-" four or more digits. */
-static int epss_valid_id(const char *s, size_t n)
-{
-	size_t i;
-
-	if (n < 13 || n > EPSS_MAX_ID || memcmp(s, "CVE-", 4) != 0 || s[8] != '-')
-		return 0;
-	for (i = 4; i < n; i++)
-		if (i != 8 && !epss_digit(s[i]))
-			return 0;
-	return 1;
-}
-
+/* A skip of the current line; id is the row's first field, named only
+ * when it is a CVE id. */
 static void epss_skip(struct epss_reader *r, const char *id, size_t id_len, const char *fmt, ...)
 	__attribute__((format(printf, 4, 5)));
 static void epss_skip(struct epss_reader *r, const char *id, size_t id_len, const char *fmt, ...)
 {
-	char reason[EPSS_REASON], idbuf[EPSS_MAX_ID + 1];
-	size_t n;
+	char idbuf[EPSS_MAX_ID + 1];
 	va_list ap;
 
 	if (!r->sink->skip)
 		return;
-	n = (size_t)snprintf(reason, sizeof(reason), "line %zu: ", r->line);
-	va_start(ap, fmt);
-	vsnprintf(reason + n, sizeof(reason) - n, fmt, ap);
-	va_end(ap);
-	/* the reason quotes the file: keep it printable ASCII */
-	for (n = 0; reason[n]; n++)
-		if ((unsigned char)reason[n] < 0x20 || (unsigned char)reason[n] >= 0x7f)
-			reason[n] = '?';
-	if (!epss_valid_id(id, id_len))
+	if (!feed_is_cve_idn(id, id_len))
 		id_len = 0;
 	memcpy(idbuf, id, id_len);
 	idbuf[id_len] = '\0';
-	r->sink->skip(r->sink->ctx, idbuf, reason);
-}
-
-/* YYYY-MM-DD at s (n bytes available). */
-static int epss_valid_date(const char *s, size_t n)
-{
-	size_t i;
-	int month, day;
-
-	if (n < 10)
-		return 0;
-	for (i = 0; i < 10; i++)
-		if (i == 4 || i == 7 ? s[i] != '-' : !epss_digit(s[i]))
-			return 0;
-	month = (s[5] - '0') * 10 + (s[6] - '0');
-	day = (s[8] - '0') * 10 + (s[9] - '0');
-	return month >= 1 && month <= 12 && day >= 1 && day <= 31;
+	va_start(ap, fmt);
+	feed_vskipf(r->sink, idbuf, r->line, fmt, ap);
+	va_end(ap);
 }
 
 /* A probability: a decimal number from 0 to 1 (no hex, no inf/nan). */
@@ -144,7 +109,7 @@ static void epss_comment(struct epss_reader *r, const char *s, size_t n)
 	for (i = 0; i + sizeof(key) - 1 <= n; i++)
 		if (memcmp(s + i, key, sizeof(key) - 1) == 0) {
 			i += sizeof(key) - 1;
-			if (epss_valid_date(s + i, n - i)) {
+			if (feed_is_date(s + i, n - i)) {
 				memcpy(r->date, s + i, 10);
 				r->date[10] = '\0';
 			}
@@ -196,7 +161,7 @@ static int epss_row(struct epss_reader *r, const char *s, size_t n)
 		r->recognized++;
 		return 0;
 	}
-	if (!epss_valid_id(f[0], flen[0])) {
+	if (!feed_is_cve_idn(f[0], flen[0])) {
 		epss_skip(r, "", 0, "\"%.*s\" is not a CVE id", (int)(flen[0] > 40 ? 40 : flen[0]), f[0]);
 		return 0;
 	}
@@ -237,7 +202,7 @@ int feed_parse_epss(const char *name, const char *data, size_t len, const struct
 		error_set("epss: no data or no sink");
 		return ASEC_EINVALID;
 	}
-	if (name && (named = strstr(name, "epss_scores-")) && epss_valid_date(named + 12, strlen(named + 12))) {
+	if (name && (named = strstr(name, "epss_scores-")) && feed_is_date(named + 12, strlen(named + 12))) {
 		memcpy(r.date, named + 12, 10);
 		r.date[10] = '\0';
 	}

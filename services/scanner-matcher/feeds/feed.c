@@ -143,17 +143,125 @@ int feed_each_line(const char *data, size_t len, const struct feed_sink *sink,
 
 void feed_copy_text(json_t *dst, const char *key, const char *text)
 {
-	size_t n;
-
 	if (!text || !*text)
 		return;
-	n = strlen(text);
-	if (n > FEED_MAX_TEXT_BYTES) {
-		n = FEED_MAX_TEXT_BYTES;
-		while (n && ((unsigned char)text[n] & 0xC0) == 0x80)
-			n--; /* never cut a UTF-8 sequence */
+	json_object_set_new(dst, key, json_stringn(text, feed_utf8_cut(text, strlen(text), FEED_MAX_TEXT_BYTES)));
+}
+
+size_t feed_utf8_cut(const char *s, size_t n, size_t max)
+{
+	if (n <= max)
+		return n;
+	n = max;
+	/* s[n] is the first byte left out: while it continues a sequence,
+	 * that sequence started inside what is kept */
+	while (n && ((unsigned char)s[n] & 0xC0) == 0x80)
+		n--;
+	return n;
+}
+
+/* ---- skips ---- */
+
+void feed_vskipf(const struct feed_sink *sink, const char *id, size_t line, const char *fmt, va_list ap)
+{
+	char reason[FEED_MAX_REASON_BYTES];
+	size_t n = 0;
+
+	if (!sink || !sink->skip)
+		return;
+	if (line)
+		n = (size_t)snprintf(reason, sizeof(reason), "line %zu: ", line);
+	vsnprintf(reason + n, sizeof(reason) - n, fmt, ap);
+	for (n = 0; reason[n]; n++)
+		if ((unsigned char)reason[n] < 0x20 || (unsigned char)reason[n] > 0x7e)
+			reason[n] = '?';
+	sink->skip(sink->ctx, id ? id : "", reason);
+}
+
+void feed_skipf(const struct feed_sink *sink, const char *id, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	feed_vskipf(sink, id, 0, fmt, ap);
+	va_end(ap);
+}
+
+/* ---- ids and dates ---- */
+
+static int all_digits(const char *s, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if (s[i] < '0' || s[i] > '9')
+			return 0;
+	return 1;
+}
+
+int feed_is_cve_idn(const char *s, size_t n)
+{
+	/* "CVE-" 4 "-" 4..19 */
+	return s && n >= 13 && n <= 28 && memcmp(s, "CVE-", 4) == 0 && all_digits(s + 4, 4) && s[8] == '-' &&
+	       all_digits(s + 9, n - 9);
+}
+
+int feed_is_cve_id(const char *s)
+{
+	return s && feed_is_cve_idn(s, strnlen(s, 29));
+}
+
+int feed_is_date(const char *s, size_t n)
+{
+	int month, day;
+
+	if (!s || n < 10 || !all_digits(s, 4) || s[4] != '-' || !all_digits(s + 5, 2) || s[7] != '-' ||
+	    !all_digits(s + 8, 2))
+		return 0;
+	month = (s[5] - '0') * 10 + (s[6] - '0');
+	day = (s[8] - '0') * 10 + (s[9] - '0');
+	return month >= 1 && month <= 12 && day >= 1 && day <= 31;
+}
+
+int feed_timestamp(char *out, size_t size, const char *text)
+{
+	size_t n = text ? strnlen(text, 64) : 0, i;
+
+	if (size)
+		out[0] = '\0';
+	if (n < 10 || n >= 64 || n + 1 > size || !feed_is_date(text, n))
+		return 0;
+	if (n == 10) {
+		if (size < 21)
+			return 0;
+		snprintf(out, size, "%.10sT00:00:00Z", text);
+		return 1;
 	}
-	json_object_set_new(dst, key, json_stringn(text, n));
+	/* A full timestamp: date 'T' hh:mm:ss, then anything made of the
+	 * characters of fractions and zones. */
+	if (n < 19 || (text[10] != 'T' && text[10] != 't') || !all_digits(text + 11, 2) || text[13] != ':' ||
+	    !all_digits(text + 14, 2) || text[16] != ':' || !all_digits(text + 17, 2))
+		return 0;
+	for (i = 19; i < n; i++)
+		if (!all_digits(text + i, 1) && !strchr(".:+-Zz", text[i]))
+			return 0;
+	memcpy(out, text, n);
+	out[n] = '\0';
+	return 1;
+}
+
+int feed_add_cwe(json_t *cwes, const char *s)
+{
+	const json_t *have;
+	size_t i, n = s ? strnlen(s, 33) : 0;
+
+	if (n < 5 || n > 32 || strncmp(s, "CWE-", 4) != 0 || !all_digits(s + 4, n - 4) ||
+	    json_array_size(cwes) >= FEED_MAX_CWES)
+		return ASEC_OK;
+	json_array_foreach(cwes, i, have)
+		if (strcmp(json_string_value(have), s) == 0)
+			return ASEC_OK;
+	return json_array_append_new(cwes, json_string(s)) ? ASEC_ENOMEM : ASEC_OK;
 }
 
 /* ---- the canonical shape ---- */

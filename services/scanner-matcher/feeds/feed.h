@@ -72,6 +72,7 @@
 #ifndef ASEC_FEED_H
 #define ASEC_FEED_H
 
+#include <stdarg.h>
 #include <stddef.h>
 
 #include <jansson.h>
@@ -83,6 +84,10 @@
 /* Packages or ranges of one record beyond these are skipped with a reason. */
 #define FEED_MAX_AFFECTED 100000
 #define FEED_MAX_RANGES 1000
+/* A skip's reason is cut to this many bytes. */
+#define FEED_MAX_REASON_BYTES 768
+/* CWE ids kept per enrichment record. */
+#define FEED_MAX_CWES 64
 
 struct feed_sink {
 	/* Takes ownership of record (a canonical record). A nonzero return
@@ -111,6 +116,9 @@ int feed_parse_epss(const char *name, const char *data, size_t len, const struct
 int feed_parse_nodejs_wg(const char *name, const char *data, size_t len, const struct feed_sink *sink);
 int feed_parse_rubysec(const char *name, const char *data, size_t len, const struct feed_sink *sink);
 int feed_parse_rustsec(const char *name, const char *data, size_t len, const struct feed_sink *sink);
+
+/* What every parser above is, for tables of formats. */
+typedef int (*feed_parse_fn)(const char *name, const char *data, size_t len, const struct feed_sink *sink);
 
 /* ---- helpers shared by the parsers (feed.c) ---- */
 
@@ -142,6 +150,43 @@ int feed_each_line(const char *data, size_t len, const struct feed_sink *sink,
 /* Copies a string member of a JSON object, cut to FEED_MAX_TEXT_BYTES on a
  * UTF-8 boundary, into dst[key]; does nothing when it is absent or empty. */
 void feed_copy_text(json_t *dst, const char *key, const char *text);
+/* How many of the n bytes of s to keep so that there are at most max and
+ * the cut does not fall inside a UTF-8 sequence. */
+size_t feed_utf8_cut(const char *s, size_t n, size_t max);
+
+/* Tells the sink, when it has a skip callback, that something was left out:
+ * id (NULL for "") and the reason, formatted and cut to
+ * FEED_MAX_REASON_BYTES. Reasons quote the input cut at byte counts, so
+ * every byte outside printable ASCII becomes '?': a reason is always text
+ * the importer can keep in JSON. */
+void feed_skipf(const struct feed_sink *sink, const char *id, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+/* The same from a va_list, for a parser's own wrapper; a line other than 0
+ * starts the reason ("line 12: "), for formats read a line at a time. */
+void feed_vskipf(const struct feed_sink *sink, const char *id, size_t line, const char *fmt, va_list ap)
+	__attribute__((format(printf, 4, 0)));
+
+/* Whether the n bytes at s are exactly a CVE id: "CVE-", a four-digit year,
+ * "-" and 4 to 19 digits (real ones have at most 7; 19 is as many as a
+ * 64-bit sequence number has, and bounds what a hostile id costs). */
+int feed_is_cve_idn(const char *s, size_t n);
+/* The same for a string; NULL is not one. */
+int feed_is_cve_id(const char *s);
+
+/* Whether the n bytes at s start with a date "YYYY-MM-DD" whose month is 1
+ * to 12 and day 1 to 31 (the day is not checked against the month). */
+int feed_is_date(const char *s, size_t n);
+/* Writes an RFC 3339 UTC timestamp for a date as sources write it:
+ * "2021-01-07" becomes "2021-01-07T00:00:00Z", a full "2021-01-07T10:00:00Z"
+ * (or with fractions or an offset) is kept. Returns 1, or 0 and writes ""
+ * when text is not one or does not fit in size bytes. */
+int feed_timestamp(char *out, size_t size, const char *text);
+
+/* Appends s to the array cwes when it is a CWE id ("CWE-" and digits, at
+ * most 32 bytes) that cwes does not hold yet, while cwes holds fewer than
+ * FEED_MAX_CWES (a linear search: records name a handful). Returns ASEC_OK
+ * whether or not s was kept, ASEC_ENOMEM when memory ran out. */
+int feed_add_cwe(json_t *cwes, const char *s);
 
 /* Checks that record has the canonical shape described above (kind, id,
  * ecosystems, statuses, normalized severities, ranges with known keys and

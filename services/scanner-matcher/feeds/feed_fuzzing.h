@@ -30,8 +30,6 @@ static inline void feed_fuzz_skip(void *ctx, const char *id, const char *reason)
 		abort(); /* a skip must always say why */
 }
 
-typedef int (*feed_parse_fn)(const char *name, const char *data, size_t len, const struct feed_sink *sink);
-
 static inline void feed_fuzz_run(feed_parse_fn parse, const char *name, const uint8_t *data, size_t size)
 {
 	struct feed_sink sink = {feed_fuzz_record, feed_fuzz_skip, NULL};

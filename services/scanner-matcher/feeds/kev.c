@@ -18,72 +18,12 @@
  */
 #include "feeds/feed.h"
 
-#include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 
 #include "error/error.h"
 
-#define KEV_MAX_ID 64	  /* "CVE-YYYY-NNNN..." */
-#define KEV_MAX_WORD 64	  /* dueDate, knownRansomwareCampaignUse */
-#define KEV_MAX_CWES 64	  /* CWE ids kept per entry */
-#define KEV_MAX_CWE 32
-#define KEV_REASON 512
-
-static void kev_skip(const struct feed_sink *sink, const char *id, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
-static void kev_skip(const struct feed_sink *sink, const char *id, const char *fmt, ...)
-{
-	char reason[KEV_REASON];
-	size_t n;
-	va_list ap;
-
-	if (!sink->skip)
-		return;
-	va_start(ap, fmt);
-	vsnprintf(reason, sizeof(reason), fmt, ap);
-	va_end(ap);
-	/* quoted values are cut by byte count: keep the reason printable ASCII */
-	for (n = 0; reason[n]; n++)
-		if ((unsigned char)reason[n] < 0x20 || (unsigned char)reason[n] >= 0x7f)
-			reason[n] = '?';
-	sink->skip(sink->ctx, id ? id : "", reason);
-}
-
-/* "CVE-" four digits "-" four or more digits. */
-static int kev_valid_id(const char *s)
-{
-	size_t i, digits = 0;
-
-	if (!s || strlen(s) > KEV_MAX_ID || strncmp(s, "CVE-", 4) != 0)
-		return 0;
-	for (i = 4; i < 8; i++)
-		if (s[i] < '0' || s[i] > '9')
-			return 0;
-	if (s[8] != '-')
-		return 0;
-	for (i = 9; s[i]; i++, digits++)
-		if (s[i] < '0' || s[i] > '9')
-			return 0;
-	return digits >= 4;
-}
-
-/* "YYYY-MM-DD" with a month and day that can exist. */
-static int kev_valid_date(const char *s)
-{
-	static const char shape[] = "dddd-dd-dd";
-	size_t i;
-	int month, day;
-
-	if (!s || strlen(s) != sizeof(shape) - 1)
-		return 0;
-	for (i = 0; shape[i]; i++)
-		if (shape[i] == 'd' ? (s[i] < '0' || s[i] > '9') : s[i] != '-')
-			return 0;
-	month = (s[5] - '0') * 10 + (s[6] - '0');
-	day = (s[8] - '0') * 10 + (s[9] - '0');
-	return month >= 1 && month <= 12 && day >= 1 && day <= 31;
-}
+#define KEV_MAX_WORD 64 /* dueDate, knownRansomwareCampaignUse */
 
 static const char *kev_string(const json_t *o, const char *key)
 {
@@ -102,28 +42,16 @@ static int kev_set_word(json_t *rec, const char *key, const char *value)
 static int kev_set_cwes(json_t *rec, const json_t *list)
 {
 	json_t *cwes;
-	const json_t *v, *have;
-	size_t i, k;
+	const json_t *v;
+	size_t i;
 
 	if (!json_is_array(list))
 		return 0;
 	if (!(cwes = json_array()) || json_object_set_new(rec, "cwes", cwes))
 		return -1;
-	json_array_foreach(list, i, v) {
-		const char *s = json_string_value(v);
-		int dup = 0;
-
-		if (!s || strncmp(s, "CWE-", 4) != 0 || !s[4] || strlen(s) > KEV_MAX_CWE ||
-		    strspn(s + 4, "0123456789") != strlen(s + 4))
-			continue;
-		if (json_array_size(cwes) == KEV_MAX_CWES)
-			break;
-		json_array_foreach(cwes, k, have)
-			if (strcmp(json_string_value(have), s) == 0)
-				dup = 1;
-		if (!dup && json_array_append_new(cwes, json_string(s)))
+	json_array_foreach(list, i, v)
+		if (feed_add_cwe(cwes, json_string_value(v)))
 			return -1;
-	}
 	return 0;
 }
 
@@ -135,19 +63,19 @@ static int kev_entry(const struct feed_sink *sink, json_t *seen, size_t index, c
 	int failed = 0;
 
 	if (!json_is_object(e)) {
-		kev_skip(sink, "", "vulnerabilities[%zu] is not an object", index);
+		feed_skipf(sink, "", "vulnerabilities[%zu] is not an object", index);
 		return 0;
 	}
-	if (!kev_valid_id(id)) {
-		kev_skip(sink, "", "vulnerabilities[%zu]: cveID is not a CVE id (\"%.40s\")", index, id ? id : "");
+	if (!feed_is_cve_id(id)) {
+		feed_skipf(sink, "", "vulnerabilities[%zu]: cveID is not a CVE id (\"%.40s\")", index, id ? id : "");
 		return 0;
 	}
-	if (!kev_valid_date(added)) {
-		kev_skip(sink, id, "dateAdded is not a YYYY-MM-DD date (\"%.40s\")", added ? added : "");
+	if (!added || strlen(added) != 10 || !feed_is_date(added, 10)) {
+		feed_skipf(sink, id, "dateAdded is not a YYYY-MM-DD date (\"%.40s\")", added ? added : "");
 		return 0;
 	}
 	if (json_object_get(seen, id)) {
-		kev_skip(sink, id, "listed again at vulnerabilities[%zu]; the first entry was kept", index);
+		feed_skipf(sink, id, "listed again at vulnerabilities[%zu]; the first entry was kept", index);
 		return 0;
 	}
 	if (json_object_set_new(seen, id, json_true()))

@@ -27,30 +27,14 @@ static int parse_text(struct feed_collector *c, const char *text)
 	return feed_parse_kev("known_exploited_vulnerabilities.json", text, strlen(text), &sink);
 }
 
-static int skipped(const struct feed_collector *c, const char *id, const char *reason_part)
-{
-	size_t i;
-	const json_t *s;
-
-	json_array_foreach(c->skips, i, s)
-		if (strcmp(str(s, "id"), id) == 0 && strstr(str(s, "reason"), reason_part))
-			return 1;
-	return 0;
-}
-
 static void test_shared_catalog(void **state)
 {
-	char path[4096];
-	size_t len, i, known = 0, cwes = 0;
-	char *data = feed_testing_read(feed_testing_shared(path, sizeof(path), "cisa-kev.json.gz"), &len);
+	size_t i, known = 0, cwes = 0;
 	struct feed_collector c;
-	struct feed_sink sink = feed_collector_init(&c);
 	const json_t *rec, *r;
 
 	(void)state;
-	assert_non_null(data);
-	assert_int_equal(feed_parse_kev("cisa-kev.json", data, len, &sink), ASEC_OK);
-	free(data);
+	assert_int_equal(feed_testing_parse_shared(&c, feed_parse_kev, "cisa-kev.json.gz", "cisa-kev.json"), ASEC_OK);
 	assert_int_equal(c.bad, 0);
 	assert_int_equal(json_array_size(c.records), 1404);
 	assert_int_equal(json_array_size(c.skips), 0);
@@ -124,13 +108,13 @@ static void test_bad_entries(void **state)
 	assert_null(json_object_get(rec, "product"));
 
 	assert_int_equal(json_array_size(c.skips), 7);
-	assert_true(skipped(&c, "CVE-2024-0001", "listed again at vulnerabilities[1]"));
-	assert_true(skipped(&c, "", "vulnerabilities[2]: cveID is not a CVE id (\"CVE-24-1\")"));
-	assert_true(skipped(&c, "", "vulnerabilities[3]: cveID is not a CVE id"));
-	assert_true(skipped(&c, "CVE-2024-0003", "dateAdded is not a YYYY-MM-DD date (\"02/01/2024\")"));
-	assert_true(skipped(&c, "CVE-2024-0004", "dateAdded is not a YYYY-MM-DD date"));
-	assert_true(skipped(&c, "CVE-2024-0005", "dateAdded is not a YYYY-MM-DD date (\"\")"));
-	assert_true(skipped(&c, "", "vulnerabilities[7] is not an object"));
+	assert_true(feed_collector_skips(&c, "CVE-2024-0001", "listed again at vulnerabilities[1]"));
+	assert_true(feed_collector_skips(&c, "", "vulnerabilities[2]: cveID is not a CVE id (\"CVE-24-1\")"));
+	assert_true(feed_collector_skips(&c, "", "vulnerabilities[3]: cveID is not a CVE id"));
+	assert_true(feed_collector_skips(&c, "CVE-2024-0003", "dateAdded is not a YYYY-MM-DD date (\"02/01/2024\")"));
+	assert_true(feed_collector_skips(&c, "CVE-2024-0004", "dateAdded is not a YYYY-MM-DD date"));
+	assert_true(feed_collector_skips(&c, "CVE-2024-0005", "dateAdded is not a YYYY-MM-DD date (\"\")"));
+	assert_true(feed_collector_skips(&c, "", "vulnerabilities[7] is not an object"));
 	feed_collector_free(&c);
 }
 

@@ -23,7 +23,6 @@
  * record's id unless the advisory is about exactly one CVE.
  */
 #include <ctype.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -41,21 +40,6 @@ struct nswg_ctx {
 	size_t objects;	   /* JSON objects seen (the record number in skips) */
 	size_t recognized; /* objects that were advisories or the index */
 };
-
-static void nswg_skip(struct nswg_ctx *ctx, const char *id, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
-
-static void nswg_skip(struct nswg_ctx *ctx, const char *id, const char *fmt, ...)
-{
-	char reason[512];
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(reason, sizeof(reason), fmt, ap);
-	va_end(ap);
-	if (ctx->sink->skip)
-		ctx->sink->skip(ctx->sink->ctx, id, reason);
-}
 
 static int nswg_space(char c)
 {
@@ -232,7 +216,7 @@ static json_t *nswg_cves(const json_t *list)
 		const char *s = json_string_value(v);
 		int seen = 0;
 
-		if (!req_is_cve(s))
+		if (!feed_is_cve_id(s))
 			continue;
 		for (j = 0; j < json_array_size(out); j++)
 			seen |= strcmp(json_string_value(json_array_get(out, j)), s) == 0;
@@ -249,11 +233,11 @@ static void nswg_dates(json_t *rec, const json_t *obj)
 
 	/* publish_date is when the issue was disclosed; created_at when the
 	 * NSP record was written, which for the oldest is a year later. */
-	if (!req_timestamp(ts, sizeof(ts), published))
-		req_timestamp(ts, sizeof(ts), json_string_value(json_object_get(obj, "created_at")));
+	if (!feed_timestamp(ts, sizeof(ts), published))
+		feed_timestamp(ts, sizeof(ts), json_string_value(json_object_get(obj, "created_at")));
 	if (ts[0])
 		json_object_set_new(rec, "published", json_string(ts));
-	if (req_timestamp(ts, sizeof(ts), json_string_value(json_object_get(obj, "updated_at"))))
+	if (feed_timestamp(ts, sizeof(ts), json_string_value(json_object_get(obj, "updated_at"))))
 		json_object_set_new(rec, "modified", json_string(ts));
 }
 
@@ -316,32 +300,33 @@ static int nswg_advisory(struct nswg_ctx *ctx, const json_t *obj)
 		   strspn(json_string_value(idv), "0123456789") == json_string_length(idv)) {
 		snprintf(nswg, sizeof(nswg), "NSWG-ECO-%s", json_string_value(idv));
 	} else {
-		nswg_skip(ctx, "", "record %zu: id is not a non-negative number", ctx->objects);
+		feed_skipf(ctx->sink, "", "record %zu: id is not a non-negative number", ctx->objects);
 		goto out;
 	}
 	if (!module || !*module) {
-		nswg_skip(ctx, nswg, "no module_name");
+		feed_skipf(ctx->sink, nswg, "no module_name");
 		goto out;
 	}
 	if (strlen(module) > NSWG_MAX_NAME) {
-		nswg_skip(ctx, nswg, "module_name longer than %d bytes", NSWG_MAX_NAME);
+		feed_skipf(ctx->sink, nswg, "module_name longer than %d bytes", NSWG_MAX_NAME);
 		goto out;
 	}
 	if (nswg_range_text(&vulnerable, json_object_get(obj, "vulnerable_versions")) ||
 	    nswg_range_text(&patched, json_object_get(obj, "patched_versions"))) {
-		nswg_skip(ctx, nswg, "vulnerable_versions or patched_versions is not a string");
+		feed_skipf(ctx->sink, nswg, "vulnerable_versions or patched_versions is not a string");
 		goto out;
 	}
 	if ((rc = nswg_affected(&set, vulnerable, patched, why, sizeof(why)))) {
 		if (rc == ASEC_ENOMEM)
 			goto out;
-		nswg_skip(ctx, nswg, "%s", why);
+		feed_skipf(ctx->sink, nswg, "%s", why);
 		rc = ASEC_OK;
 		goto out;
 	}
 	if (req_set_is_empty(&set)) {
-		nswg_skip(ctx, nswg, "no affected versions: patched_versions \"%.100s\" covers vulnerable_versions \"%.100s\"",
-			  patched ? patched : "", vulnerable ? vulnerable : "*");
+		feed_skipf(ctx->sink, nswg,
+			   "no affected versions: patched_versions \"%.100s\" covers vulnerable_versions \"%.100s\"",
+			   patched ? patched : "", vulnerable ? vulnerable : "*");
 		goto out;
 	}
 	n = (vulnerable ? strlen(vulnerable) : 1) + (patched ? strlen(patched) : 0) + 64;
@@ -402,7 +387,7 @@ static int nswg_object(struct nswg_ctx *ctx, const json_t *obj)
 
 	ctx->objects++;
 	if (!json_is_object(obj)) {
-		nswg_skip(ctx, "", "record %zu: not a JSON object", ctx->objects);
+		feed_skipf(ctx->sink, "", "record %zu: not a JSON object", ctx->objects);
 		return ASEC_OK;
 	}
 	if (json_object_get(obj, "module_name") || json_object_get(obj, "vulnerable_versions")) {
@@ -417,10 +402,11 @@ static int nswg_object(struct nswg_ctx *ctx, const json_t *obj)
 	}
 	if (members && members == json_object_size(obj)) {
 		ctx->recognized++;
-		nswg_skip(ctx, "", "an index of %zu advisories keyed by id (each also comes as its own record)", members);
+		feed_skipf(ctx->sink, "", "an index of %zu advisories keyed by id (each also comes as its own record)",
+			   members);
 		return ASEC_OK;
 	}
-	nswg_skip(ctx, "", "record %zu: not a security-wg advisory (no module_name)", ctx->objects);
+	feed_skipf(ctx->sink, "", "record %zu: not a security-wg advisory (no module_name)", ctx->objects);
 	return ASEC_OK;
 }
 
@@ -433,7 +419,7 @@ static int nswg_line(void *arg, const char *line, size_t len)
 
 	if (!doc) {
 		ctx->objects++;
-		nswg_skip(ctx, "", "record %zu: not JSON: %s", ctx->objects, err.text);
+		feed_skipf(ctx->sink, "", "record %zu: not JSON: %s", ctx->objects, err.text);
 		return ASEC_OK;
 	}
 	rc = nswg_object(ctx, doc);

@@ -30,51 +30,13 @@ static const char *str(const json_t *o, const char *key)
 	return json_string_value(json_object_get(o, key));
 }
 
-/* A record's first affected entry's ranges as interval text: "(-inf,1.5.1]",
- * "[2.0.0-0,2.2.0-0)", intervals separated by spaces. */
-static const char *intervals(const json_t *rec)
-{
-	static char buf[2048];
-	const json_t *r, *ranges = json_object_get(json_array_get(json_object_get(rec, "affected"), 0), "ranges");
-	size_t i, n = 0;
-
-	buf[0] = '\0';
-	json_array_foreach(ranges, i, r) {
-		const char *in = str(r, "introduced"), *after = str(r, "introducedAfter");
-		const char *fixed = str(r, "fixed"), *last = str(r, "lastAffected");
-
-		n += (size_t)snprintf(buf + n, sizeof(buf) - n, "%s%s%s,%s%s", i ? " " : "",
-				      after ? "(" : in && strcmp(in, "0") == 0 ? "(-inf" : "[",
-				      after ? after : in && strcmp(in, "0") == 0 ? "" : in ? in : "?",
-				      fixed ? fixed : last ? last : "+inf", last ? "]" : ")");
-	}
-	return buf;
-}
-
 /* The record of security-wg advisory n, whatever its id became. */
 static json_t *advisory(const struct feed_collector *c, int n)
 {
 	char name[32];
-	size_t i;
-	json_t *r;
 
 	snprintf(name, sizeof(name), "NSWG-ECO-%d", n);
-	json_array_foreach(c->records, i, r)
-		if (strcmp(str(json_object_get(r, "advisory"), "name"), name) == 0)
-			return r;
-	fail_msg("no record for %s", name);
-	return NULL;
-}
-
-static int skipped(const struct feed_collector *c, const char *id, const char *reason_part)
-{
-	size_t i;
-	const json_t *s;
-
-	json_array_foreach(c->skips, i, s)
-		if (strcmp(str(s, "id"), id) == 0 && strstr(str(s, "reason"), reason_part))
-			return 1;
-	return 0;
+	return feed_collector_advisory(c, name);
 }
 
 static int parse_text(struct feed_collector *c, const char *text)
@@ -86,22 +48,19 @@ static int parse_text(struct feed_collector *c, const char *text)
 
 static void test_shared_file(void **state)
 {
-	char path[4096];
-	size_t len, i, cve_ids = 0, cvss = 0, sev[5] = {0};
-	char *data = feed_testing_read(feed_testing_shared(path, sizeof(path), "nodejs-security-wg-npm.jsonl.gz"), &len);
+	size_t i, cve_ids = 0, cvss = 0, sev[5] = {0};
 	static const char *const names[] = {"LOW", "MODERATE", "IMPORTANT", "CRITICAL", "UNKNOWN"};
 	struct feed_collector c;
-	struct feed_sink sink = feed_collector_init(&c);
 	const json_t *r, *a;
 
 	(void)state;
-	assert_non_null(data);
-	assert_int_equal(feed_parse_nodejs_wg("nodejs-security-wg-npm.jsonl", data, len, &sink), ASEC_OK);
-	free(data);
+	assert_int_equal(feed_testing_parse_shared(&c, feed_parse_nodejs_wg, "nodejs-security-wg-npm.jsonl.gz",
+						   "nodejs-security-wg-npm.jsonl"),
+			 ASEC_OK);
 	assert_int_equal(c.bad, 0);
 	assert_int_equal(json_array_size(c.records), 467);
 	assert_int_equal(json_array_size(c.skips), 1);
-	assert_true(skipped(&c, "", "an index of 467 advisories"));
+	assert_true(feed_collector_skips(&c, "", "an index of 467 advisories"));
 	json_array_foreach(c.records, i, r) {
 		size_t k;
 
@@ -130,7 +89,7 @@ static void test_shared_file(void **state)
 	assert_string_equal(str(json_object_get(r, "advisory"), "link"),
 			    "https://github.com/nodejs/security-wg/blob/main/vuln/npm/1.json");
 	assert_string_equal(str(json_array_get(json_object_get(r, "affected"), 0), "package"), "bassmaster");
-	assert_string_equal(intervals(r), "(-inf,1.5.1]");
+	assert_string_equal(feed_testing_intervals(r), "(-inf,1.5.1]");
 	assert_string_equal(str(r, "summary"), "Arbitrary JavaScript Execution");
 	assert_string_equal(str(r, "published"), "2014-09-27T00:00:00Z"); /* publish_date */
 	assert_string_equal(str(r, "modified"), "2016-04-28T00:00:00Z");
@@ -147,27 +106,27 @@ static void test_shared_file(void **state)
 			       "vulnerable_versions \"<=1.5.1\", patched_versions \">=1.5.2\""));
 
 	/* 8: express "<3.11 || >= 4 <4.5" minus ">=3.11 <4 || >=4.5": partials */
-	assert_string_equal(intervals(advisory(&c, 8)), "(-inf,3.11.0-0) [4.0.0-0,4.5.0-0)");
+	assert_string_equal(feed_testing_intervals(advisory(&c, 8)), "(-inf,3.11.0-0) [4.0.0-0,4.5.0-0)");
 	/* 11: hapi "2.0.x || 2.1.x" minus ">= 2.2.x": two x-ranges merge */
-	assert_string_equal(intervals(advisory(&c, 11)), "[2.0.0-0,2.2.0-0)");
+	assert_string_equal(feed_testing_intervals(advisory(&c, 11)), "[2.0.0-0,2.2.0-0)");
 	/* 35: serve-static "<1.6.5 || >=1.7.0 <1.7.2" minus "~1.6.5 || >=1.7.2" */
-	assert_string_equal(intervals(advisory(&c, 35)), "(-inf,1.6.5) [1.7.0,1.7.2)");
+	assert_string_equal(feed_testing_intervals(advisory(&c, 35)), "(-inf,1.6.5) [1.7.0,1.7.2)");
 	/* 490: node.extend "<2.0.1 || <1.1.7" minus "^1.1.7 || >= 2.0.1": overlapping
 	 * alternatives, and the caret ends at 2.0.0-0 */
-	assert_string_equal(intervals(advisory(&c, 490)), "(-inf,1.1.7) [2.0.0-0,2.0.1)");
+	assert_string_equal(feed_testing_intervals(advisory(&c, 490)), "(-inf,1.1.7) [2.0.0-0,2.0.1)");
 	/* 495: electron, five carets against five "<" */
-	assert_string_equal(intervals(advisory(&c, 495)),
+	assert_string_equal(feed_testing_intervals(advisory(&c, 495)),
 			    "(-inf,2.0.18) [3.0.0-0,3.0.16) [4.0.0-0,4.0.8) [5.0.0-0,5.0.0-beta.5)");
 	/* 157: "<=99.999.99999" minus "<0.0.0" */
-	assert_string_equal(intervals(advisory(&c, 157)), "[0.0.0,99.999.99999]");
+	assert_string_equal(feed_testing_intervals(advisory(&c, 157)), "[0.0.0,99.999.99999]");
 	/* 308: no scores at all; a closed interval */
 	r = advisory(&c, 308);
-	assert_string_equal(intervals(r), "[1.1.0,1.1.1]");
+	assert_string_equal(feed_testing_intervals(r), "[1.1.0,1.1.1]");
 	assert_string_equal(str(r, "normalizedSeverity"), "UNKNOWN");
 	assert_null(json_object_get(r, "cvss"));
 	/* 477: flatmap-stream, "*" and no patch: everything */
 	r = advisory(&c, 477);
-	assert_string_equal(intervals(r), "(-inf,+inf)");
+	assert_string_equal(feed_testing_intervals(r), "(-inf,+inf)");
 	assert_string_equal(str(r, "id"), "NSWG-ECO-477");
 	assert_null(json_object_get(r, "aliases"));
 	assert_string_equal(str(r, "normalizedSeverity"), "CRITICAL");
@@ -202,7 +161,7 @@ static void test_pretty_printed_single_file(void **state)
 	assert_int_equal(c.bad, 0);
 	assert_int_equal(json_array_size(c.records), 1);
 	r = json_array_get(c.records, 0);
-	assert_string_equal(intervals(r), "[1.2.3,2.3.4] [3.1.0-0,3.3.0-0)");
+	assert_string_equal(feed_testing_intervals(r), "[1.2.3,2.3.4] [3.1.0-0,3.3.0-0)");
 	assert_string_equal(str(r, "id"), "CVE-2020-1111"); /* the same CVE twice is one */
 	assert_string_equal(str(r, "normalizedSeverity"), "UNKNOWN");
 	feed_collector_free(&c);
@@ -241,9 +200,9 @@ static void test_range_edge_cases(void **state)
 		if (json_array_size(c.records) != 1)
 			fail_msg("\"%s\" minus \"%s\" was skipped: %s", cases[i].vulnerable, cases[i].patched,
 				 json_dumps(c.skips, 0));
-		if (strcmp(intervals(json_array_get(c.records, 0)), cases[i].out) != 0)
+		if (strcmp(feed_testing_intervals(json_array_get(c.records, 0)), cases[i].out) != 0)
 			fail_msg("\"%s\" minus \"%s\" gave %s, not %s", cases[i].vulnerable, cases[i].patched,
-				 intervals(json_array_get(c.records, 0)), cases[i].out);
+				 feed_testing_intervals(json_array_get(c.records, 0)), cases[i].out);
 		feed_collector_free(&c);
 	}
 }
@@ -277,7 +236,7 @@ static void test_bad_records_are_skipped(void **state)
 	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
 		assert_int_equal(parse_text(&c, cases[i].line), ASEC_OK);
 		assert_int_equal(json_array_size(c.records), 0);
-		if (!skipped(&c, cases[i].id, cases[i].reason))
+		if (!feed_collector_skips(&c, cases[i].id, cases[i].reason))
 			fail_msg("%s: expected a skip of \"%s\" saying \"%s\", got %s", cases[i].line, cases[i].id,
 				 cases[i].reason, json_dumps(c.skips, 0));
 		feed_collector_free(&c);
@@ -299,8 +258,8 @@ static void test_json_lines_go_on_after_a_bad_line(void **state)
 	assert_int_equal(json_array_size(c.records), 2);
 	assert_non_null(feed_collector_find(&c, "advisory", "NSWG-ECO-1"));
 	assert_non_null(feed_collector_find(&c, "advisory", "NSWG-ECO-3")); /* an id written as a string */
-	assert_true(skipped(&c, "", "record 2: not JSON"));
-	assert_true(skipped(&c, "", "record 3: not a JSON object"));
+	assert_true(feed_collector_skips(&c, "", "record 2: not JSON"));
+	assert_true(feed_collector_skips(&c, "", "record 3: not a JSON object"));
 	feed_collector_free(&c);
 }
 
@@ -356,7 +315,7 @@ static void test_hostile_sizes(void **state)
 		memcpy(text + i, "<1.0.0 ||", 9);
 	strcpy(text + i, "<1.0.0\"}");
 	assert_int_equal(parse_text(&c, text), ASEC_OK);
-	assert_true(skipped(&c, "NSWG-ECO-9", "a version range longer than 4096 bytes"));
+	assert_true(feed_collector_skips(&c, "NSWG-ECO-9", "a version range longer than 4096 bytes"));
 	feed_collector_free(&c);
 	/* more than 64 alternatives, or comparators in one, within that length */
 	i = (size_t)snprintf(text, 256, "{\"id\":9,\"module_name\":\"m\",\"vulnerable_versions\":\"");
@@ -364,14 +323,14 @@ static void test_hostile_sizes(void **state)
 		i += (size_t)sprintf(text + i, "=%d.0.0 || ", k);
 	strcpy(text + i, "99\"}");
 	assert_int_equal(parse_text(&c, text), ASEC_OK);
-	assert_true(skipped(&c, "NSWG-ECO-9", "more than 64 alternatives"));
+	assert_true(feed_collector_skips(&c, "NSWG-ECO-9", "more than 64 alternatives"));
 	feed_collector_free(&c);
 	i = (size_t)snprintf(text, 256, "{\"id\":9,\"module_name\":\"m\",\"patched_versions\":\"");
 	for (int k = 0; k < 65; k++)
 		i += (size_t)sprintf(text + i, ">=%d.0.0 ", k);
 	strcpy(text + i, "\"}");
 	assert_int_equal(parse_text(&c, text), ASEC_OK);
-	assert_true(skipped(&c, "NSWG-ECO-9", "patched_versions \">=0.0.0 >=1.0.0"));
+	assert_true(feed_collector_skips(&c, "NSWG-ECO-9", "patched_versions \">=0.0.0 >=1.0.0"));
 	assert_true(strstr(json_string_value(json_object_get(json_array_get(c.skips, 0), "reason")),
 			   "more than 64 comparators") != NULL);
 	feed_collector_free(&c);
@@ -380,7 +339,7 @@ static void test_hostile_sizes(void **state)
 	memset(text + i, 'm', 2000);
 	strcpy(text + i + 2000, "\"}");
 	assert_int_equal(parse_text(&c, text), ASEC_OK);
-	assert_true(skipped(&c, "NSWG-ECO-9", "module_name longer than 1024 bytes"));
+	assert_true(feed_collector_skips(&c, "NSWG-ECO-9", "module_name longer than 1024 bytes"));
 	feed_collector_free(&c);
 	free(text);
 }

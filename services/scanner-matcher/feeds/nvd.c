@@ -55,10 +55,7 @@
 #define NVD_MAX_DATE 64	    /* "2024-01-06T03:15:43.990" */
 #define NVD_MAX_SOURCE 256  /* "security-advisories@github.com" */
 #define NVD_MAX_METRICS 32  /* entries read per metric list */
-#define NVD_MAX_CWES 64	    /* CWE ids kept per record */
-#define NVD_MAX_CWE 32	    /* "CWE-1321" */
 #define NVD_MAX_DESCRIPTIONS 64 /* description entries looked at */
-#define NVD_REASON 512
 
 struct nvd_reader {
 	const struct feed_sink *sink;
@@ -71,40 +68,11 @@ static void nvd_skip(struct nvd_reader *r, const char *id, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 static void nvd_skip(struct nvd_reader *r, const char *id, const char *fmt, ...)
 {
-	char reason[NVD_REASON];
-	size_t n = 0;
 	va_list ap;
 
-	if (!r->sink->skip)
-		return;
-	if (r->line)
-		n = (size_t)snprintf(reason, sizeof(reason), "line %zu: ", r->line);
 	va_start(ap, fmt);
-	vsnprintf(reason + n, sizeof(reason) - n, fmt, ap);
+	feed_vskipf(r->sink, id, r->line, fmt, ap);
 	va_end(ap);
-	/* quoted values are cut by byte count: keep the reason printable ASCII */
-	for (n = 0; reason[n]; n++)
-		if ((unsigned char)reason[n] < 0x20 || (unsigned char)reason[n] >= 0x7f)
-			reason[n] = '?';
-	r->sink->skip(r->sink->ctx, id ? id : "", reason);
-}
-
-/* "CVE-" four digits "-" four or more digits, and nothing else. */
-static int nvd_valid_id(const char *s)
-{
-	size_t i, digits = 0;
-
-	if (!s || strlen(s) > NVD_MAX_ID || strncmp(s, "CVE-", 4) != 0)
-		return 0;
-	for (i = 4; i < 8; i++)
-		if (s[i] < '0' || s[i] > '9')
-			return 0;
-	if (s[8] != '-')
-		return 0;
-	for (i = 9; s[i]; i++, digits++)
-		if (s[i] < '0' || s[i] > '9')
-			return 0;
-	return digits >= 4;
 }
 
 static const char *nvd_string(const json_t *o, const char *key)
@@ -239,28 +207,15 @@ static int nvd_add_v2_list(struct nvd_reader *r, json_t *cvss, const char *id, c
  * to cwes, once each. */
 static int nvd_add_cwes(json_t *cwes, const json_t *list)
 {
-	size_t i, j, k;
-	const json_t *w, *d, *have;
+	size_t i, j;
+	const json_t *w, *d;
 
 	if (!json_is_array(list))
 		return 0;
-	json_array_foreach(list, i, w) {
-		json_array_foreach(json_object_get(w, "description"), j, d) {
-			const char *v = nvd_string(d, "value");
-			int dup = 0;
-
-			if (!v || strncmp(v, "CWE-", 4) != 0 || !v[4] || strlen(v) > NVD_MAX_CWE ||
-			    strspn(v + 4, "0123456789") != strlen(v + 4))
-				continue;
-			if (json_array_size(cwes) >= NVD_MAX_CWES)
-				return 0;
-			json_array_foreach(cwes, k, have)
-				if (strcmp(json_string_value(have), v) == 0)
-					dup = 1;
-			if (!dup && json_array_append_new(cwes, json_string(v)))
+	json_array_foreach(list, i, w)
+		json_array_foreach(json_object_get(w, "description"), j, d)
+			if (feed_add_cwe(cwes, nvd_string(d, "value")))
 				return -1;
-		}
-	}
 	return 0;
 }
 
@@ -305,7 +260,7 @@ static int nvd_item_v2(struct nvd_reader *r, const json_t *cve)
 	int failed = 0;
 	size_t i;
 
-	if (!nvd_valid_id(id)) {
+	if (!feed_is_cve_id(id)) {
 		nvd_skip(r, "", "an item whose cve.id is not a CVE id (\"%.40s\")", id ? id : "");
 		return 0;
 	}
@@ -338,7 +293,7 @@ static int nvd_item_v11(struct nvd_reader *r, const json_t *item)
 	json_t *rec, *cvss = NULL, *cwes = NULL;
 	int failed = 0;
 
-	if (!nvd_valid_id(id)) {
+	if (!feed_is_cve_id(id)) {
 		nvd_skip(r, "", "an item whose cve.CVE_data_meta.ID is not a CVE id (\"%.40s\")", id ? id : "");
 		return 0;
 	}

@@ -40,14 +40,7 @@ static int parse_text(struct feed_collector *c, const char *text)
 
 static void parse_shared(struct feed_collector *c, const char *file)
 {
-	char path[4096];
-	size_t len;
-	char *data = feed_testing_read(feed_testing_shared(path, sizeof(path), file), &len);
-	struct feed_sink sink = feed_collector_init(c);
-
-	assert_non_null(data);
-	assert_int_equal(feed_parse_nvd(file, data, len, &sink), ASEC_OK);
-	free(data);
+	assert_int_equal(feed_testing_parse_shared(c, feed_parse_nvd, file, file), ASEC_OK);
 	assert_int_equal(c->bad, 0);
 }
 
@@ -81,17 +74,6 @@ static size_t total(const struct feed_collector *c, const char *key)
 	return n;
 }
 
-static int skipped(const struct feed_collector *c, const char *id, const char *reason_part)
-{
-	size_t i;
-	const json_t *s;
-
-	json_array_foreach(c->skips, i, s)
-		if (strcmp(str(s, "id"), id) == 0 && strstr(str(s, "reason"), reason_part))
-			return 1;
-	return 0;
-}
-
 static void test_shared_v11(void **state)
 {
 	static const char *const rejected[] = {
@@ -107,7 +89,7 @@ static void test_shared_v11(void **state)
 	assert_int_equal(json_array_size(c.records), 12505);
 	assert_int_equal(json_array_size(c.skips), 11);
 	for (i = 0; i < sizeof(rejected) / sizeof(rejected[0]); i++)
-		assert_true(skipped(&c, rejected[i], "rejected"));
+		assert_true(feed_collector_skips(&c, rejected[i], "rejected"));
 	assert_int_equal(total(&c, "cvss"), 17440);
 	assert_int_equal(total(&c, "cwes"), 9524);
 	json_array_foreach(c.records, i, r)
@@ -227,11 +209,11 @@ static void test_lines_mixed(void **state)
 	assert_string_equal(json_string_value(json_array_get(json_object_get(rec, "cwes"), 0)), "CWE-20");
 
 	assert_int_equal(json_array_size(c.skips), 5);
-	assert_true(skipped(&c, "CVE-2024-0002", "line 3: rejected CVE (vulnStatus Rejected)"));
-	assert_true(skipped(&c, "CVE-2005-0001", "line 4: rejected"));
-	assert_true(skipped(&c, "", "line 6: not JSON"));
-	assert_true(skipped(&c, "", "line 7: neither an NVD API 2.0 nor a JSON 1.1"));
-	assert_true(skipped(&c, "", "line 8: an item whose cve.id is not a CVE id"));
+	assert_true(feed_collector_skips(&c, "CVE-2024-0002", "line 3: rejected CVE (vulnStatus Rejected)"));
+	assert_true(feed_collector_skips(&c, "CVE-2005-0001", "line 4: rejected"));
+	assert_true(feed_collector_skips(&c, "", "line 6: not JSON"));
+	assert_true(feed_collector_skips(&c, "", "line 7: neither an NVD API 2.0 nor a JSON 1.1"));
+	assert_true(feed_collector_skips(&c, "", "line 8: an item whose cve.id is not a CVE id"));
 	feed_collector_free(&c);
 }
 
@@ -277,21 +259,21 @@ static void test_metrics(void **state)
 	assert_cvss(rec, 1, "3.1", "CVSS:3.1/AV:N/AC:L/PR:N/UI:N/S:U/C:H/I:H/A:H", 9.8, "nvd@nist.gov", "Primary");
 	assert_cvss(rec, 2, "3.1", "CVSS:3.1/AV:N/AC:L/PR:N/UI:N/S:U/C:H/I:H/A:H", 9.8, "x@example.com", NULL);
 	assert_cvss(rec, 3, "2.0", "AV:N/AC:L/Au:N/C:P/I:P/A:P", 7.5, "nvd@nist.gov", "Primary");
-	assert_true(skipped(&c, "CVE-2024-1000", "has no score and its vector does not score"));
-	assert_true(skipped(&c, "CVE-2024-1000", "without its CVSS data object"));
+	assert_true(feed_collector_skips(&c, "CVE-2024-1000", "has no score and its vector does not score"));
+	assert_true(feed_collector_skips(&c, "CVE-2024-1000", "without its CVSS data object"));
 
 	rec = feed_collector_find(&c, "nvd", "CVE-2024-1001");
 	assert_non_null(rec);
 	assert_null(json_object_get(rec, "description"));
 	assert_null(json_object_get(rec, "published"));
 	assert_int_equal(json_array_size(json_object_get(rec, "cvss")), 0);
-	assert_true(skipped(&c, "CVE-2024-1001", "metrics is not an object"));
+	assert_true(feed_collector_skips(&c, "CVE-2024-1001", "metrics is not an object"));
 	rec = feed_collector_find(&c, "nvd", "CVE-2024-1002");
 	assert_non_null(rec);
 	assert_null(json_object_get(rec, "description")); /* no English one */
-	assert_true(skipped(&c, "CVE-2024-1002", "metrics.cvssMetricV31 is not an array"));
-	assert_true(skipped(&c, "", "element 3 of the item list is not an object"));
-	assert_true(skipped(&c, "", "an item without a \"cve\" object"));
+	assert_true(feed_collector_skips(&c, "CVE-2024-1002", "metrics.cvssMetricV31 is not an array"));
+	assert_true(feed_collector_skips(&c, "", "element 3 of the item list is not an object"));
+	assert_true(feed_collector_skips(&c, "", "an item without a \"cve\" object"));
 	assert_int_equal(json_array_size(c.skips), 6);
 	feed_collector_free(&c);
 }
@@ -317,8 +299,8 @@ static void test_v11_document(void **state)
 	assert_cvss(rec, 0, "3.0", "CVSS:3.0/AV:N/AC:L/PR:N/UI:N/S:U/C:H/I:H/A:H", 9.8, "nvd@nist.gov", NULL);
 	rec = feed_collector_find(&c, "nvd", "CVE-2017-0002");
 	assert_int_equal(json_array_size(json_object_get(rec, "cvss")), 0);
-	assert_true(skipped(&c, "CVE-2017-0002", "whose CVSS version cannot be told"));
-	assert_true(skipped(&c, "", "not a CVE id (\"cve-2017-3\")"));
+	assert_true(feed_collector_skips(&c, "CVE-2017-0002", "whose CVSS version cannot be told"));
+	assert_true(feed_collector_skips(&c, "", "not a CVE id (\"cve-2017-3\")"));
 	feed_collector_free(&c);
 }
 

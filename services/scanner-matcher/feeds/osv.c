@@ -107,22 +107,6 @@ struct osv_parse {
 
 /* ---- small helpers ---- */
 
-static int osv_is_cve(const char *s)
-{
-	size_t n = 0;
-
-	if (strncmp(s, "CVE-", 4) != 0)
-		return 0;
-	for (s += 4; n < 4; n++, s++)
-		if (*s < '0' || *s > '9')
-			return 0;
-	if (*s++ != '-')
-		return 0;
-	for (n = 0; *s >= '0' && *s <= '9'; s++)
-		n++;
-	return n >= 4 && n <= 19 && *s == '\0';
-}
-
 /* A string member that is present, non-empty and at most max bytes. */
 static const char *osv_string(const json_t *o, const char *key, size_t max)
 {
@@ -765,7 +749,7 @@ static int osv_ids(json_t *record, const char *osv_id, const json_t *aliases)
 			ids[n++] = s;
 	}
 	for (i = 0; i < n; i++) {
-		if (!osv_is_cve(ids[i]))
+		if (!feed_is_cve_id(ids[i]))
 			continue;
 		for (j = 0; j < i && strcmp(ids[j], ids[i]) != 0; j++)
 			;

@@ -81,29 +81,6 @@ static const char *skip_reason(const struct feed_collector *c, const char *id)
 	return NULL;
 }
 
-static size_t skips_containing(const struct feed_collector *c, const char *text)
-{
-	size_t i, n = 0;
-	json_t *s;
-
-	json_array_foreach(c->skips, i, s)
-		if (strstr(str(s, "reason"), text))
-			n++;
-	return n;
-}
-
-/* The record whose advisory.name (the OSV id) is name. */
-static json_t *by_osv_id(const struct feed_collector *c, const char *name)
-{
-	size_t i;
-	json_t *r;
-
-	json_array_foreach(c->records, i, r)
-		if (strcmp(str(json_object_get(r, "advisory"), "name"), name) == 0)
-			return r;
-	return NULL;
-}
-
 static int has_alias(const json_t *record, const char *alias)
 {
 	size_t i;
@@ -117,16 +94,7 @@ static int has_alias(const json_t *record, const char *alias)
 
 static int parse_shared(struct feed_collector *c, const char *file)
 {
-	char path[1024];
-	size_t len;
-	char *data = feed_testing_read(feed_testing_shared(path, sizeof(path), file), &len);
-	struct feed_sink sink = feed_collector_init(c);
-	int rc;
-
-	assert_non_null(data);
-	rc = feed_parse_osv(file, data, len, &sink);
-	free(data);
-	return rc;
+	return feed_testing_parse_shared(c, feed_parse_osv, file, file);
 }
 
 static size_t total_affected(const struct feed_collector *c)
@@ -177,7 +145,7 @@ static void test_go_vulndb(void **state)
 	 * entries = 3623 entries (python3). */
 	assert_int_equal(json_array_size(c.records), 2486);
 	assert_int_equal(json_array_size(c.skips), 8);
-	assert_int_equal(skips_containing(&c, "withdrawn 20"), 8);
+	assert_int_equal(feed_collector_skips(&c, NULL, "withdrawn 20"), 8);
 	assert_string_equal(skip_reason(&c, "GO-2024-2442"), "withdrawn 2024-01-23T12:50:23Z");
 	assert_int_equal(total_affected(&c), 3623);
 	assert_int_equal(ids_starting(&c, "CVE-"), 2262);
@@ -207,7 +175,7 @@ static void test_go_vulndb(void **state)
 	assert_string_equal(str(r, "normalizedSeverity"), "UNKNOWN"); /* Go gives no severity */
 
 	/* A module with three intervals, the first from "0". */
-	r = by_osv_id(&c, "GO-2022-0344");
+	r = feed_collector_advisory(&c, "GO-2022-0344");
 	assert_non_null(r);
 	assert_string_equal(str(r, "id"), "CVE-2022-23648");
 	assert_true(has_alias(r, "GHSA-crp2-qrr5-8pq7"));
@@ -226,7 +194,7 @@ static void test_go_vulndb(void **state)
 	assert_true(has_alias(r, "CVE-2020-15106") && has_alias(r, "CVE-2020-15112"));
 
 	/* An introduced with no fix: open to every later version. */
-	r = by_osv_id(&c, "GO-2022-0357");
+	r = feed_collector_advisory(&c, "GO-2022-0357");
 	assert_non_null(r);
 	assert_range(range_at(r, 0, 0), "v1.3.0", NULL, NULL);
 
@@ -249,7 +217,7 @@ static void test_pypa(void **state)
 	/* 1903 records: 4 withdrawn, 2 without a usable entry. */
 	assert_int_equal(json_array_size(c.records), 1897);
 	assert_int_equal(json_array_size(c.skips), 6);
-	assert_int_equal(skips_containing(&c, "withdrawn "), 4);
+	assert_int_equal(feed_collector_skips(&c, NULL, "withdrawn "), 4);
 	assert_string_equal(skip_reason(&c, "PYSEC-2021-13"), "withdrawn 2023-07-25T12:32:00Z");
 	assert_non_null(strstr(skip_reason(&c, "PYSEC-2021-371"), "\"0.2.0-n653\" is not a valid pypi version"));
 	assert_non_null(strstr(skip_reason(&c, "PYSEC-2019-125"), "\"2019-09-12\" is not a valid pypi version"));
@@ -276,7 +244,7 @@ static void test_pypa(void **state)
 	assert_string_equal(json_string_value(json_array_get(json_object_get(a, "versions"), 0)), "2.7.0");
 
 	/* Versions only, no ranges at all. */
-	r = by_osv_id(&c, "PYSEC-2024-1");
+	r = feed_collector_advisory(&c, "PYSEC-2024-1");
 	assert_non_null(r);
 	assert_int_equal(nranges(r, 0), 0);
 	a = json_object_get(affected_at(r, 0), "versions");
@@ -359,7 +327,7 @@ static void test_psf_git_only(void **state)
 	assert_int_equal(parse_shared(&c, "psf-cpython-osv.jsonl.gz"), ASEC_OK);
 	assert_int_equal(json_array_size(c.records), 0);
 	assert_int_equal(json_array_size(c.skips), 132);
-	assert_int_equal(skips_containing(&c, "only GIT ranges and no versions"), 132);
+	assert_int_equal(feed_collector_skips(&c, NULL, "only GIT ranges and no versions"), 132);
 	assert_non_null(skip_reason(&c, "PSF-2007-1"));
 	feed_collector_free(&c);
 }
@@ -814,8 +782,8 @@ static void test_shapes(void **state)
 	assert_int_equal(c.bad, 0);
 	assert_int_equal(json_array_size(c.records), 1);
 	assert_int_equal(json_array_size(c.skips), 5);
-	assert_int_equal(skips_containing(&c, "is not a JSON object"), 4);
-	assert_int_equal(skips_containing(&c, "array element 4 is not an OSV record"), 1);
+	assert_int_equal(feed_collector_skips(&c, NULL, "is not a JSON object"), 4);
+	assert_int_equal(feed_collector_skips(&c, NULL, "array element 4 is not an OSV record"), 1);
 	feed_collector_free(&c);
 
 	/* JSON Lines with CRLF, a broken line, a truncated line and a line
@@ -846,7 +814,7 @@ static void test_shapes(void **state)
 	assert_non_null(feed_collector_find(&c, "advisory", "OSV-L1"));
 	assert_non_null(feed_collector_find(&c, "advisory", "OSV-L2"));
 	assert_int_equal(json_array_size(c.skips), 3);
-	assert_int_equal(skips_containing(&c, "does not parse"), 3);
+	assert_int_equal(feed_collector_skips(&c, NULL, "does not parse"), 3);
 	feed_collector_free(&c);
 
 	/* Not OSV at all. */
@@ -902,8 +870,8 @@ static void test_wrong_types_and_sizes(void **state)
 	assert_string_equal(skip_reason(&c, "OSV-T2"), "no affected packages");
 	assert_non_null(strstr(skip_reason(&c, "OSV-T3"), "(and 11 more)"));
 	assert_string_equal(skip_reason(&c, "OSV-T4"), "withdrawn (no date)");
-	assert_int_equal(skips_containing(&c, "JSON Lines record 3 is not an OSV record"), 1);
-	assert_int_equal(skips_containing(&c, "whose id is empty"), 1);
+	assert_int_equal(feed_collector_skips(&c, NULL, "JSON Lines record 3 is not an OSV record"), 1);
+	assert_int_equal(feed_collector_skips(&c, NULL, "whose id is empty"), 1);
 	feed_collector_free(&c);
 
 	/* A 1 MiB description is cut; a 1 MiB package name or version

@@ -1,7 +1,8 @@
 /*
  * requirements.c - sets of version intervals and their algebra, the SemVer
- * partial-version grammar that npm and Cargo requirements share, and two
- * small helpers of the native-format parsers (see requirements.h).
+ * partial-version grammar that npm and Cargo requirements share, and the
+ * reading of comma-joined requirements and of their lists that RubySec and
+ * RustSec share (see requirements.h).
  *
  * Every operation keeps one invariant: a set's intervals are non-empty,
  * sorted by lower bound and neither overlap nor touch. Union appends and
@@ -16,6 +17,8 @@
  */
 #include "feeds/requirements.h"
 
+#include <ctype.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -185,6 +188,22 @@ static int req_normalize(struct req_set *set)
 	return ASEC_OK;
 }
 
+/* The set operations build their result beside dst, so that dst is left as
+ * it was when one fails: this normalises the result and makes it dst's,
+ * or frees it. */
+static int req_set_take(struct req_set *dst, struct req_set *out)
+{
+	int rc;
+
+	if ((rc = req_normalize(out))) {
+		req_set_free(out);
+		return rc;
+	}
+	free(dst->items);
+	*dst = *out;
+	return ASEC_OK;
+}
+
 int req_set_fill(struct req_set *set)
 {
 	int rc;
@@ -240,11 +259,7 @@ int req_set_union(struct req_set *dst, const struct req_set *src)
 		else
 			out.items[out.count++] = src->items[j++];
 	}
-	if ((rc = req_normalize(&out)))
-		goto out;
-	free(dst->items);
-	*dst = out;
-	return ASEC_OK;
+	return req_set_take(dst, &out);
 out:
 	req_set_free(&out);
 	return rc;
@@ -273,11 +288,7 @@ int req_set_intersect(struct req_set *dst, const struct req_set *src)
 		else
 			j++;
 	}
-	if ((rc = req_normalize(&out)))
-		goto out;
-	free(dst->items);
-	*dst = out;
-	return ASEC_OK;
+	return req_set_take(dst, &out);
 out:
 	req_set_free(&out);
 	return rc;
@@ -320,11 +331,7 @@ int req_set_complement(struct req_set *set)
 	out.items[out.count].hi.version[0] = '\0';
 	out.count++;
 done:
-	if ((rc = req_normalize(&out)))
-		goto out;
-	free(set->items);
-	*set = out;
-	return ASEC_OK;
+	return req_set_take(set, &out);
 out:
 	req_set_free(&out);
 	return rc;
@@ -754,60 +761,62 @@ int req_semver_hyphen(struct req_set *set, const char *from, size_t from_len, co
 	return req_exact_bound(set, REQ_OP_LE, &p);
 }
 
-/* ---- shared helpers ---- */
+/* ---- requirement lists ---- */
 
-int req_is_cve(const char *s)
+int req_each_comparator(const char *text, int (*fn)(void *ctx, const char *s, size_t n), void *ctx)
 {
-	size_t i, digits = 0;
+	const char *s = text;
+	int rc, terms = 0;
 
-	if (!s || strncmp(s, "CVE-", 4) != 0)
-		return 0;
-	for (i = 4; i < 8; i++)
-		if (!req_is_digit(s[i]))
-			return 0;
-	if (s[8] != '-')
-		return 0;
-	for (i = 9; req_is_digit(s[i]); i++)
-		digits++;
-	return s[i] == '\0' && digits >= 4 && digits <= 19;
-}
-
-static int req_digits(const char *s, size_t n)
-{
-	size_t i;
-
-	for (i = 0; i < n; i++)
-		if (!req_is_digit(s[i]))
-			return 0;
-	return 1;
-}
-
-int req_timestamp(char *out, size_t size, const char *text)
-{
-	size_t n = text ? strnlen(text, 64) : 0, i;
-
-	if (size)
-		out[0] = '\0';
-	if (n < 10 || n >= 64 || n + 1 > size || !req_digits(text, 4) || text[4] != '-' || !req_digits(text + 5, 2) ||
-	    text[7] != '-' || !req_digits(text + 8, 2))
-		return 0;
-	if (atoi(text + 5) < 1 || atoi(text + 5) > 12 || atoi(text + 8) < 1 || atoi(text + 8) > 31)
-		return 0;
-	if (n == 10) {
-		if (size < 21)
-			return 0;
-		snprintf(out, size, "%.10sT00:00:00Z", text);
-		return 1;
+	if (strlen(text) > REQ_MAX_TEXT) {
+		error_set("longer than %d bytes", REQ_MAX_TEXT);
+		return ASEC_EINVALID;
 	}
-	/* A full timestamp: date 'T' hh:mm:ss, then anything made of the
-	 * characters of fractions and zones. */
-	if (n < 19 || (text[10] != 'T' && text[10] != 't') || !req_digits(text + 11, 2) || text[13] != ':' ||
-	    !req_digits(text + 14, 2) || text[16] != ':' || !req_digits(text + 17, 2))
-		return 0;
-	for (i = 19; i < n; i++)
-		if (!req_is_digit(text[i]) && !strchr(".:+-Zz", text[i]))
-			return 0;
-	memcpy(out, text, n);
-	out[n] = '\0';
-	return 1;
+	for (;;) {
+		const char *comma = strchr(s, ','), *end = comma ? comma : s + strlen(s);
+
+		if (++terms > REQ_MAX_TERMS) {
+			error_set("more than %d comparators", REQ_MAX_TERMS);
+			return ASEC_EINVALID;
+		}
+		while (s < end && isspace((unsigned char)*s))
+			s++;
+		while (end > s && isspace((unsigned char)end[-1]))
+			end--;
+		if ((rc = fn(ctx, s, (size_t)(end - s))))
+			return rc;
+		if (!comma)
+			return ASEC_OK;
+		s = comma + 1;
+	}
+}
+
+int req_set_union_list(struct req_set *set, const json_t *list, int (*parse)(struct req_set *, const char *),
+		       const char *what, json_t *events, char *why, size_t why_size)
+{
+	struct req_set one;
+	const json_t *v;
+	size_t i;
+	int rc = ASEC_OK;
+
+	if (json_array_size(list) > REQ_MAX_TERMS) {
+		snprintf(why, why_size, "%s has more than %d requirements", what, REQ_MAX_TERMS);
+		return ASEC_EINVALID;
+	}
+	req_set_init(&one, set->cmp);
+	json_array_foreach(list, i, v) {
+		if (!json_is_string(v)) {
+			snprintf(why, why_size, "%s holds something that is not a string", what);
+			rc = ASEC_EINVALID;
+			break;
+		}
+		if ((rc = req_set_fill(&one)) || (rc = parse(&one, json_string_value(v))) ||
+		    (rc = req_set_union(set, &one))) {
+			snprintf(why, why_size, "%s \"%.80s\": %s", what, json_string_value(v), error_last());
+			break;
+		}
+		json_array_append_new(events, json_string(json_string_value(v)));
+	}
+	req_set_free(&one);
+	return rc;
 }

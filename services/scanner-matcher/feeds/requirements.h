@@ -131,13 +131,24 @@ int req_semver_comparator(struct req_set *set, enum req_semver_dialect dialect, 
 /* A node-semver hyphen range "from - to" (partial versions). set = set AND it. */
 int req_semver_hyphen(struct req_set *set, const char *from, size_t from_len, const char *to, size_t to_len);
 
-/* ---- small things the three native-format parsers share ---- */
+/* ---- requirement lists (RubySec, RustSec) ---- */
 
-/* Whether s is a CVE id ("CVE-2021-1234", four or more digits after the year). */
-int req_is_cve(const char *s);
-/* Writes an RFC 3339 UTC timestamp for a date as these sources write it:
- * "2021-01-07" becomes "2021-01-07T00:00:00Z", a full "2021-01-07T10:00:00Z"
- * (or with an offset) is kept. Returns 0 and writes "" when text is not one. */
-int req_timestamp(char *out, size_t size, const char *text);
+/* Calls fn with each comparator of a requirement written as comparators
+ * joined by commas, all of which must hold (RubyGems' "~> 1.2, >= 1.2.5",
+ * Cargo's ">= 1.2, < 1.5"): s[0..n) without the blanks around it, perhaps
+ * empty. Stops at fn's first nonzero return and returns it. Text longer
+ * than REQ_MAX_TEXT, or holding more than REQ_MAX_TERMS comparators, is
+ * refused with ASEC_EINVALID and error_set(). */
+int req_each_comparator(const char *text, int (*fn)(void *ctx, const char *s, size_t n), void *ctx);
+
+/* set = set OR each requirement of list, a JSON array of strings (the
+ * caller has checked that it is one, in its format's words); parse narrows
+ * a set that holds every version to what one string admits. Each string is
+ * appended to the array events. A list longer than REQ_MAX_TERMS, a member
+ * that is not a string or one parse refuses gives ASEC_EINVALID (or parse's
+ * code) with the reason in why, naming the list as what ("patched_versions",
+ * "versions.patched"); ASEC_ENOMEM when memory ran out. */
+int req_set_union_list(struct req_set *set, const json_t *list, int (*parse)(struct req_set *, const char *),
+		       const char *what, json_t *events, char *why, size_t why_size);
 
 #endif

@@ -439,32 +439,88 @@ static void test_hyphen(void **state)
 	req_set_free(&s);
 }
 
-/* ---- helpers ---- */
+/* ---- comma-joined requirements and their lists ---- */
 
-static void test_cve_and_timestamp(void **state)
+/* Collects the comparators it is given as "[a][b]..."; fails on "stop". */
+static int collect(void *ctx, const char *s, size_t n)
 {
-	char ts[64];
+	char *out = ctx;
+	size_t len = strlen(out);
+
+	if (n == 4 && memcmp(s, "stop", 4) == 0)
+		return -99;
+	snprintf(out + len, 4096 - len, "[%.*s]", (int)n, s);
+	return 0;
+}
+
+static void test_each_comparator(void **state)
+{
+	char out[4096], text[REQ_MAX_TEXT + 2];
+	size_t i;
 
 	(void)state;
-	assert_true(req_is_cve("CVE-2014-7205"));
-	assert_true(req_is_cve("CVE-2021-1234567"));
-	assert_false(req_is_cve("CVE-2014-4671A")); /* as written in NSWG-ECO-12 */
-	assert_false(req_is_cve("CVE-2014-123"));
-	assert_false(req_is_cve("cve-2014-1234"));
-	assert_false(req_is_cve("CVE-14-1234"));
-	assert_false(req_is_cve(""));
-	assert_false(req_is_cve(NULL));
+	out[0] = '\0';
+	assert_int_equal(req_each_comparator(" ~> 1.2 ,>= 1.2.5,, \t", collect, out), ASEC_OK);
+	assert_string_equal(out, "[~> 1.2][>= 1.2.5][][]");
+	out[0] = '\0';
+	assert_int_equal(req_each_comparator("a, stop, b", collect, out), -99);
+	assert_string_equal(out, "[a]");
+	/* 64 comparators are read, a 65th is refused before it is */
+	for (i = 0; i < 64; i++)
+		text[i] = ',';
+	text[63] = '\0';
+	out[0] = '\0';
+	assert_int_equal(req_each_comparator(text, collect, out), ASEC_OK);
+	assert_int_equal(strlen(out), 2 * 64);
+	text[63] = ',';
+	text[64] = '\0';
+	assert_int_equal(req_each_comparator(text, collect, out), ASEC_EINVALID);
+	assert_non_null(strstr(error_last(), "more than 64 comparators"));
+	memset(text, 'x', REQ_MAX_TEXT + 1);
+	text[REQ_MAX_TEXT + 1] = '\0';
+	assert_int_equal(req_each_comparator(text, collect, out), ASEC_EINVALID);
+	assert_non_null(strstr(error_last(), "longer than 4096 bytes"));
+}
 
-	assert_int_equal(req_timestamp(ts, sizeof(ts), "2021-01-07"), 1);
-	assert_string_equal(ts, "2021-01-07T00:00:00Z");
-	assert_int_equal(req_timestamp(ts, sizeof(ts), "2021-01-07T10:11:12.5+02:00"), 1);
-	assert_string_equal(ts, "2021-01-07T10:11:12.5+02:00");
-	assert_int_equal(req_timestamp(ts, sizeof(ts), "2021-13-07"), 0);
-	assert_string_equal(ts, "");
-	assert_int_equal(req_timestamp(ts, sizeof(ts), "2021-01-07 junk"), 0);
-	assert_int_equal(req_timestamp(ts, sizeof(ts), "yesterday"), 0);
-	assert_int_equal(req_timestamp(ts, sizeof(ts), NULL), 0);
-	assert_int_equal(req_timestamp(ts, 12, "2021-01-07"), 0); /* no room */
+/* "=v" as the one version v; anything else refused. */
+static int exactly(struct req_set *set, const char *text)
+{
+	if (text[0] != '=') {
+		error_set("not =");
+		return ASEC_EINVALID;
+	}
+	return req_set_constrain(set, REQ_OP_EQ, text + 1);
+}
+
+static void test_union_list(void **state)
+{
+	struct req_set s;
+	json_t *events = json_array(), *list = json_pack("[s, s]", "=1.0", "=2.0");
+	char why[128] = "";
+
+	(void)state;
+	req_set_init(&s, version_comparator("gem"));
+	assert_int_equal(req_set_union_list(&s, list, exactly, "patched", events, why, sizeof(why)), ASEC_OK);
+	assert_string_equal(show(&s), "[1.0,1.0] [2.0,2.0]");
+	assert_int_equal(json_array_size(events), 2);
+	assert_string_equal(json_string_value(json_array_get(events, 1)), "=2.0");
+	json_decref(list);
+	list = json_pack("[s, i]", "=3.0", 3);
+	assert_int_equal(req_set_union_list(&s, list, exactly, "patched", events, why, sizeof(why)), ASEC_EINVALID);
+	assert_string_equal(why, "patched holds something that is not a string");
+	json_decref(list);
+	list = json_pack("[s]", ">3.0");
+	assert_int_equal(req_set_union_list(&s, list, exactly, "patched", events, why, sizeof(why)), ASEC_EINVALID);
+	assert_string_equal(why, "patched \">3.0\": not =");
+	json_decref(list);
+	list = json_array();
+	for (int i = 0; i < 65; i++)
+		json_array_append_new(list, json_string("=1.0"));
+	assert_int_equal(req_set_union_list(&s, list, exactly, "patched", events, why, sizeof(why)), ASEC_EINVALID);
+	assert_string_equal(why, "patched has more than 64 requirements");
+	json_decref(list);
+	json_decref(events);
+	req_set_free(&s);
 }
 
 int main(void)
@@ -480,7 +536,8 @@ int main(void)
 		cmocka_unit_test(test_cargo_comparators),
 		cmocka_unit_test(test_semver_errors),
 		cmocka_unit_test(test_hyphen),
-		cmocka_unit_test(test_cve_and_timestamp),
+		cmocka_unit_test(test_each_comparator),
+		cmocka_unit_test(test_union_list),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

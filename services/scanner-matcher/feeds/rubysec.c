@@ -45,14 +45,11 @@ static void rubysec_skip(const struct rubysec *r, const char *fmt, ...) __attrib
 
 static void rubysec_skip(const struct rubysec *r, const char *fmt, ...)
 {
-	char reason[512];
 	va_list ap;
 
 	va_start(ap, fmt);
-	vsnprintf(reason, sizeof(reason), fmt, ap);
+	feed_vskipf(r->sink, r->id ? r->id : r->stem, 0, fmt, ap);
 	va_end(ap);
-	if (r->sink->skip)
-		r->sink->skip(r->sink->ctx, r->id ? r->id : r->stem, reason);
 }
 
 /* A member's text, NULL when absent or YAML's null ("", "~", "null"). */
@@ -129,9 +126,8 @@ too_long:
 	return ASEC_EINVALID;
 }
 
-/* One RubyGems requirement string: comparators joined by commas, all of
- * which must hold. set must hold every version on entry. */
-static int rubysec_requirement(struct req_set *set, const char *text)
+/* One comparator of a RubyGems requirement; set = set AND it. */
+static int rubysec_comparator(void *ctx, const char *s, size_t n)
 {
 	static const struct {
 		const char *op;
@@ -141,69 +137,57 @@ static int rubysec_requirement(struct req_set *set, const char *text)
 		{"~>", REQ_OP_GE}, {">=", REQ_OP_GE}, {"<=", REQ_OP_LE}, {"!=", REQ_OP_NE},
 		{">", REQ_OP_GT},  {"<", REQ_OP_LT},  {"=", REQ_OP_EQ},
 	};
-	const char *s = text;
-	int rc, terms = 0;
+	struct req_set *set = ctx;
+	const char *end = s + n;
+	char version[VERSION_MAX_LEN + 1], upper[VERSION_MAX_LEN + 1];
+	size_t i, k = sizeof(ops) / sizeof(ops[0]);
+	int rc;
 
-	if (strlen(text) > REQ_MAX_TEXT) {
-		error_set("longer than %d bytes", REQ_MAX_TEXT);
+	for (i = 0; i < sizeof(ops) / sizeof(ops[0]); i++)
+		if ((size_t)(end - s) >= strlen(ops[i].op) && strncmp(s, ops[i].op, strlen(ops[i].op)) == 0) {
+			k = i;
+			s += strlen(ops[i].op);
+			break;
+		}
+	while (s < end && isspace((unsigned char)*s))
+		s++;
+	if (s == end) {
+		error_set("a comparator without a version");
 		return ASEC_EINVALID;
 	}
-	for (;;) {
-		const char *comma = strchr(s, ','), *end = comma ? comma : s + strlen(s);
-		char version[VERSION_MAX_LEN + 1], upper[VERSION_MAX_LEN + 1];
-		size_t i, k = sizeof(ops) / sizeof(ops[0]);
-
-		if (++terms > REQ_MAX_TERMS) {
-			error_set("more than %d comparators", REQ_MAX_TERMS);
-			return ASEC_EINVALID;
-		}
-		while (s < end && isspace((unsigned char)*s))
-			s++;
-		while (end > s && isspace((unsigned char)end[-1]))
-			end--;
-		for (i = 0; i < sizeof(ops) / sizeof(ops[0]); i++)
-			if ((size_t)(end - s) >= strlen(ops[i].op) && strncmp(s, ops[i].op, strlen(ops[i].op)) == 0) {
-				k = i;
-				s += strlen(ops[i].op);
-				break;
-			}
-		while (s < end && isspace((unsigned char)*s))
-			s++;
-		if (s == end) {
-			error_set("a comparator without a version");
-			return ASEC_EINVALID;
-		}
-		if ((size_t)(end - s) > VERSION_MAX_LEN) {
-			error_set("a version longer than %d bytes", VERSION_MAX_LEN);
-			return ASEC_EINVALID;
-		}
-		memcpy(version, s, (size_t)(end - s));
-		version[end - s] = '\0';
-		if (!version_valid_rubygems(version)) {
-			error_set("\"%.60s\" is not a RubyGems version", version);
-			return ASEC_EINVALID;
-		}
-		if ((rc = req_set_constrain(set, k < sizeof(ops) / sizeof(ops[0]) ? ops[k].req : REQ_OP_EQ, version)))
-			return rc;
-		if (k == 0) { /* ~> */
-			if ((rc = rubysec_bump(upper, sizeof(upper), version)) ||
-			    (rc = req_set_constrain(set, REQ_OP_LT, upper)))
-				return rc;
-		}
-		if (!comma)
-			return ASEC_OK;
-		s = comma + 1;
+	if ((size_t)(end - s) > VERSION_MAX_LEN) {
+		error_set("a version longer than %d bytes", VERSION_MAX_LEN);
+		return ASEC_EINVALID;
 	}
+	memcpy(version, s, (size_t)(end - s));
+	version[end - s] = '\0';
+	if (!version_valid_rubygems(version)) {
+		error_set("\"%.60s\" is not a RubyGems version", version);
+		return ASEC_EINVALID;
+	}
+	if ((rc = req_set_constrain(set, k < sizeof(ops) / sizeof(ops[0]) ? ops[k].req : REQ_OP_EQ, version)))
+		return rc;
+	if (k == 0) { /* ~> */
+		if ((rc = rubysec_bump(upper, sizeof(upper), version)) ||
+		    (rc = req_set_constrain(set, REQ_OP_LT, upper)))
+			return rc;
+	}
+	return ASEC_OK;
+}
+
+/* One RubyGems requirement string. set must hold every version on entry. */
+static int rubysec_requirement(struct req_set *set, const char *text)
+{
+	return req_each_comparator(text, rubysec_comparator, set);
 }
 
 /* set = set OR each string of doc[key]; the strings go to events[key]. */
 static int rubysec_list(const struct rubysec *r, struct req_set *set, const json_t *doc, const char *key,
 			json_t *events)
 {
-	const json_t *list = json_object_get(doc, key), *v;
-	struct req_set one;
-	size_t i;
-	int rc = ASEC_OK;
+	const json_t *list = json_object_get(doc, key);
+	char why[512];
+	int rc;
 
 	if (!list || (json_is_string(list) && !rubysec_text(doc, key)))
 		return ASEC_OK;
@@ -211,26 +195,9 @@ static int rubysec_list(const struct rubysec *r, struct req_set *set, const json
 		rubysec_skip(r, "%s is not a list", key);
 		return ASEC_EINVALID;
 	}
-	if (json_array_size(list) > REQ_MAX_TERMS) {
-		rubysec_skip(r, "%s has more than %d requirements", key, REQ_MAX_TERMS);
-		return ASEC_EINVALID;
-	}
-	req_set_init(&one, set->cmp);
-	json_array_foreach(list, i, v) {
-		if (!json_is_string(v)) {
-			rubysec_skip(r, "%s holds something that is not a string", key);
-			rc = ASEC_EINVALID;
-			break;
-		}
-		if ((rc = req_set_fill(&one)) || (rc = rubysec_requirement(&one, json_string_value(v))) ||
-		    (rc = req_set_union(set, &one))) {
-			if (rc != ASEC_ENOMEM)
-				rubysec_skip(r, "%s \"%.80s\": %s", key, json_string_value(v), error_last());
-			break;
-		}
-		json_array_append_new(json_object_get(events, key), json_string(json_string_value(v)));
-	}
-	req_set_free(&one);
+	rc = req_set_union_list(set, list, rubysec_requirement, key, json_object_get(events, key), why, sizeof(why));
+	if (rc && rc != ASEC_ENOMEM)
+		rubysec_skip(r, "%s", why);
 	return rc;
 }
 
@@ -248,7 +215,7 @@ static int rubysec_lower_alnum(const char *s, size_t n)
 static void rubysec_cve(char *out, size_t size, const char *cve)
 {
 	snprintf(out, size, "%s%.30s", cve && strncmp(cve, "CVE-", 4) == 0 ? "" : "CVE-", cve ? cve : "");
-	if (!cve || strlen(cve) > 30 || !req_is_cve(out))
+	if (!cve || strlen(cve) > 30 || !feed_is_cve_id(out))
 		out[0] = '\0';
 }
 
@@ -347,7 +314,7 @@ static int rubysec_advisory(struct rubysec *r, const json_t *doc)
 				    json_pack("{s:s, s:s}", "name", rubysec_stem_ok(r->stem) ? r->stem : r->id, "link", url));
 	feed_copy_text(rec, "summary", rubysec_text(doc, "title"));
 	feed_copy_text(rec, "description", rubysec_text(doc, "description"));
-	if (req_timestamp(ts, sizeof(ts), rubysec_text(doc, "date")))
+	if (feed_timestamp(ts, sizeof(ts), rubysec_text(doc, "date")))
 		json_object_set_new(rec, "published", json_string(ts));
 	/* Bare scores, no vectors: a cvss entry needs a vector, so only the
 	 * severity is kept. */

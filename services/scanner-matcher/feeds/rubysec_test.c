@@ -29,26 +29,6 @@ static const char *str(const json_t *o, const char *key)
 	return json_string_value(json_object_get(o, key));
 }
 
-/* A record's ranges as interval text, as in nodejs_wg_test.c. */
-static const char *intervals(const json_t *rec)
-{
-	static char buf[2048];
-	const json_t *r, *ranges = json_object_get(json_array_get(json_object_get(rec, "affected"), 0), "ranges");
-	size_t i, n = 0;
-
-	buf[0] = '\0';
-	json_array_foreach(ranges, i, r) {
-		const char *in = str(r, "introduced"), *after = str(r, "introducedAfter");
-		const char *fixed = str(r, "fixed"), *last = str(r, "lastAffected");
-
-		n += (size_t)snprintf(buf + n, sizeof(buf) - n, "%s%s%s,%s%s", i ? " " : "",
-				      after ? "(" : in && strcmp(in, "0") == 0 ? "(-inf" : "[",
-				      after ? after : in && strcmp(in, "0") == 0 ? "" : in ? in : "?",
-				      fixed ? fixed : last ? last : "+inf", last ? "]" : ")");
-	}
-	return buf;
-}
-
 /* The record of one gem's advisory (an id can name several gems). */
 static json_t *find(const struct feed_collector *c, const char *gem, const char *id)
 {
@@ -63,57 +43,6 @@ static json_t *find(const struct feed_collector *c, const char *gem, const char 
 	return NULL;
 }
 
-static int skipped(const struct feed_collector *c, const char *id, const char *reason_part)
-{
-	size_t i;
-	const json_t *s;
-
-	json_array_foreach(c->skips, i, s)
-		if (strcmp(str(s, "id"), id) == 0 && strstr(str(s, "reason"), reason_part))
-			return 1;
-	return 0;
-}
-
-/* Calls fn for each regular file of an uncompressed tar archive in memory
- * (the shared tarballs are GNU tar, names under 100 bytes). */
-static void each_tar_file(const char *tar, size_t len, void (*fn)(void *, const char *, const char *, size_t),
-			  void *ctx)
-{
-	size_t pos = 0;
-
-	while (pos + 512 <= len && tar[pos]) {
-		const char *h = tar + pos;
-		char name[101], size_text[13];
-		size_t size;
-
-		snprintf(name, sizeof(name), "%.100s", h);
-		memcpy(size_text, h + 124, 12);
-		size_text[12] = '\0';
-		size = (size_t)strtoul(size_text, NULL, 8);
-		assert_true(pos + 512 + size <= len);
-		if (h[156] == '0' || h[156] == '\0')
-			fn(ctx, name, h + 512, size);
-		pos += 512 + (size + 511) / 512 * 512;
-	}
-}
-
-struct walk {
-	struct feed_sink sink;
-	size_t files;
-};
-
-static void parse_member(void *ctx, const char *name, const char *data, size_t len)
-{
-	struct walk *w = ctx;
-	size_t n = strlen(name);
-
-	if (n < 4 || strcmp(name + n - 4, ".yml") != 0)
-		return; /* LICENSE.txt */
-	w->files++;
-	if (feed_parse_rubysec(name, data, len, &w->sink) != ASEC_OK)
-		fail_msg("%s: %s", name, error_last());
-}
-
 static int parse_text(struct feed_collector *c, const char *text)
 {
 	struct feed_sink sink = feed_collector_init(c);
@@ -123,27 +52,22 @@ static int parse_text(struct feed_collector *c, const char *text)
 
 static void test_shared_tarball(void **state)
 {
-	char path[4096];
-	size_t len, i, k, ids[3] = {0}, sev[5] = {0}, engines = 0;
-	char *tar = feed_testing_read(feed_testing_shared(path, sizeof(path), "rubysec-advisories.tar.gz"), &len);
+	size_t i, k, ids[3] = {0}, sev[5] = {0}, engines = 0;
 	static const char *const names[] = {"LOW", "MODERATE", "IMPORTANT", "CRITICAL", "UNKNOWN"};
 	struct feed_collector c;
-	struct walk w = {feed_collector_init(&c), 0};
 	const json_t *r, *s;
 
 	(void)state;
-	assert_non_null(tar);
-	each_tar_file(tar, len, parse_member, &w);
-	free(tar);
-	assert_int_equal(w.files, 1381);
+	/* every .yml (not LICENSE.txt) */
+	assert_int_equal(feed_testing_parse_tarball(&c, feed_parse_rubysec, "rubysec-advisories.tar.gz", ".yml"), 1381);
 	assert_int_equal(c.bad, 0);
 	assert_int_equal(json_array_size(c.records), 1232);
 	assert_int_equal(json_array_size(c.skips), 149);
 	json_array_foreach(c.skips, i, s)
 		engines += strncmp(str(s, "reason"), "Ruby interpreter advisory", 25) == 0;
 	assert_int_equal(engines, 147);
-	assert_true(skipped(&c, "CVE-2021-32808", "no affected versions"));
-	assert_true(skipped(&c, "CVE-2019-15224", "no affected versions"));
+	assert_true(feed_collector_skips(&c, "CVE-2021-32808", "no affected versions"));
+	assert_true(feed_collector_skips(&c, "CVE-2019-15224", "no affected versions"));
 	json_array_foreach(c.records, i, r) {
 		ids[0] += strncmp(str(r, "id"), "CVE-", 4) == 0;
 		ids[1] += strncmp(str(r, "id"), "GHSA-", 5) == 0;
@@ -164,7 +88,7 @@ static void test_shared_tarball(void **state)
 
 	/* rack CVE-2011-5036: patched "~> 1.1.3", "~> 1.2.5", "~> 1.3.6", ">= 1.4.0" */
 	r = find(&c, "rack", "CVE-2011-5036");
-	assert_string_equal(intervals(r), "(-inf,1.1.3) [1.2,1.2.5) [1.3,1.3.6)");
+	assert_string_equal(feed_testing_intervals(r), "(-inf,1.1.3) [1.2,1.2.5) [1.3,1.3.6)");
 	assert_int_equal(json_array_size(json_object_get(r, "aliases")), 2);
 	assert_string_equal(json_string_value(json_array_get(json_object_get(r, "aliases"), 0)), "GHSA-v6j3-7jrw-hq2p");
 	assert_string_equal(json_string_value(json_array_get(json_object_get(r, "aliases"), 1)), "OSVDB-78121");
@@ -178,18 +102,18 @@ static void test_shared_tarball(void **state)
 			    "{\"patched_versions\":[\"~> 1.1.3\",\"~> 1.2.5\",\"~> 1.3.6\",\">= 1.4.0\"],"
 			    "\"unaffected_versions\":[]}");
 	/* coin_base CVE-2019-15224: only unaffected "< 4.2.1", "> 4.2.2" */
-	assert_string_equal(intervals(find(&c, "coin_base", "CVE-2019-15224")), "[4.2.1,4.2.2]");
+	assert_string_equal(feed_testing_intervals(find(&c, "coin_base", "CVE-2019-15224")), "[4.2.1,4.2.2]");
 	/* jquery-rails CVE-2016-10707: unaffected "< 3.0.0-rc.1", patched ">= 3.0.0" */
 	r = find(&c, "jquery-rails", "CVE-2016-10707");
-	assert_string_equal(intervals(r), "[3.0.0-rc.1,3.0.0)");
+	assert_string_equal(feed_testing_intervals(r), "[3.0.0-rc.1,3.0.0)");
 	assert_string_equal(str(r, "normalizedSeverity"), "IMPORTANT"); /* the higher of 5.0 and 7.5 */
 	/* nokogiri GHSA-cgx6-hpwq-fhv5: no cve, so the GHSA id */
 	r = find(&c, "nokogiri", "GHSA-cgx6-hpwq-fhv5");
 	assert_null(json_object_get(r, "aliases"));
-	assert_string_equal(intervals(r), "(-inf,1.13.5)");
+	assert_string_equal(feed_testing_intervals(r), "(-inf,1.13.5)");
 	/* activerecord-oracle_enhanced-adapter OSVDB-95376: no cve, no ghsa, no score */
 	r = find(&c, "activerecord-oracle_enhanced-adapter", "OSVDB-95376");
-	assert_string_equal(intervals(r), "(-inf,1.1.8)");
+	assert_string_equal(feed_testing_intervals(r), "(-inf,1.1.8)");
 	assert_string_equal(str(r, "normalizedSeverity"), "UNKNOWN");
 	feed_collector_free(&c);
 }
@@ -227,11 +151,12 @@ static void test_requirements(void **state)
 		assert_int_equal(c.bad, 0);
 		if (!cases[i].out) {
 			assert_int_equal(json_array_size(c.records), 0);
-			assert_true(skipped(&c, "CVE-2099-0001", "no affected versions"));
+			assert_true(feed_collector_skips(&c, "CVE-2099-0001", "no affected versions"));
 		} else if (json_array_size(c.records) != 1) {
 			fail_msg("%s was skipped: %s", cases[i].lists, json_dumps(c.skips, 0));
-		} else if (strcmp(intervals(json_array_get(c.records, 0)), cases[i].out) != 0) {
-			fail_msg("%s gave %s, not %s", cases[i].lists, intervals(json_array_get(c.records, 0)), cases[i].out);
+		} else if (strcmp(feed_testing_intervals(json_array_get(c.records, 0)), cases[i].out) != 0) {
+			fail_msg("%s gave %s, not %s", cases[i].lists,
+				 feed_testing_intervals(json_array_get(c.records, 0)), cases[i].out);
 		}
 		feed_collector_free(&c);
 	}
@@ -259,7 +184,7 @@ static void test_bad_records_are_skipped(void **state)
 	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
 		assert_int_equal(parse_text(&c, cases[i].text), ASEC_OK);
 		assert_int_equal(json_array_size(c.records), 0);
-		if (!skipped(&c, cases[i].id, cases[i].reason))
+		if (!feed_collector_skips(&c, cases[i].id, cases[i].reason))
 			fail_msg("case %zu: expected a skip of %s saying \"%s\", got %s", i, cases[i].id, cases[i].reason,
 				 json_dumps(c.skips, 0));
 		feed_collector_free(&c);
@@ -301,7 +226,7 @@ static void test_ids_and_fields(void **state)
 	sink = feed_collector_init(&c);
 	assert_int_equal(feed_parse_rubysec("gems/g/weird name.yml", text, strlen(text), &sink), ASEC_OK);
 	assert_int_equal(json_array_size(c.records), 0);
-	assert_true(skipped(&c, "weird name", "no cve, ghsa or usable file name"));
+	assert_true(feed_collector_skips(&c, "weird name", "no cve, ghsa or usable file name"));
 	feed_collector_free(&c);
 }
 
@@ -362,14 +287,14 @@ static void test_hostile_yaml(void **state)
 	for (int k = 0; k < 300; k++)
 		i += (size_t)sprintf(text + i, "  - '= %d.0'\n", k);
 	assert_int_equal(parse_text(&c, text), ASEC_OK);
-	assert_true(skipped(&c, "CVE-2099-0001", "more than 64 requirements"));
+	assert_true(feed_collector_skips(&c, "CVE-2099-0001", "more than 64 requirements"));
 	feed_collector_free(&c);
 	i = (size_t)sprintf(text, "gem: g\ncve: 2099-0001\npatched_versions: ['");
 	for (int k = 0; k < 65; k++)
 		i += (size_t)sprintf(text + i, "!= %d.0, ", k);
 	strcpy(text + i, ">= 0']\n");
 	assert_int_equal(parse_text(&c, text), ASEC_OK);
-	assert_true(skipped(&c, "CVE-2099-0001", "more than 64 comparators"));
+	assert_true(feed_collector_skips(&c, "CVE-2099-0001", "more than 64 comparators"));
 	feed_collector_free(&c);
 	free(text);
 }

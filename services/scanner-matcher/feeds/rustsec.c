@@ -544,90 +544,52 @@ static int rustsec_split(struct rustsec_doc *doc, const char *data, size_t len, 
 	return 1;
 }
 
-/* Cargo requirement: comparators joined by commas, all of which must hold.
- * set must hold every version on entry. */
-static int rustsec_requirement(struct req_set *set, const char *text)
+/* One comparator of a Cargo requirement; set = set AND it. */
+static int rustsec_comparator(void *ctx, const char *s, size_t n)
 {
-	const char *s = text;
-	int rc, terms = 0;
+	const char *end = s + n;
+	char op[3] = "";
 
-	if (strlen(text) > REQ_MAX_TEXT) {
-		error_set("longer than %d bytes", REQ_MAX_TEXT);
+	if (s == end) {
+		error_set("an empty comparator");
 		return ASEC_EINVALID;
 	}
-	for (;;) {
-		const char *comma = strchr(s, ','), *end = comma ? comma : s + strlen(s);
-		char op[3] = "";
-
-		if (++terms > REQ_MAX_TERMS) {
-			error_set("more than %d comparators", REQ_MAX_TERMS);
-			return ASEC_EINVALID;
-		}
-
-		while (s < end && isspace((unsigned char)*s))
-			s++;
-		while (end > s && isspace((unsigned char)end[-1]))
-			end--;
-		if (s == end) {
-			error_set("an empty comparator");
-			return ASEC_EINVALID;
-		}
-		if (*s == '<' || *s == '>') {
-			op[0] = *s++;
-			if (s < end && *s == '=')
-				op[1] = *s++;
-		} else if (*s == '=' || *s == '~' || *s == '^') {
-			op[0] = *s++;
-		}
-		while (s < end && isspace((unsigned char)*s))
-			s++;
-		if (s == end) {
-			error_set("operator \"%s\" without a version", op);
-			return ASEC_EINVALID;
-		}
-		if ((rc = req_semver_comparator(set, REQ_SEMVER_CARGO, op, s, (size_t)(end - s))))
-			return rc;
-		if (!comma)
-			return ASEC_OK;
-		s = comma + 1;
+	if (*s == '<' || *s == '>') {
+		op[0] = *s++;
+		if (s < end && *s == '=')
+			op[1] = *s++;
+	} else if (*s == '=' || *s == '~' || *s == '^') {
+		op[0] = *s++;
 	}
+	while (s < end && isspace((unsigned char)*s))
+		s++;
+	if (s == end) {
+		error_set("operator \"%s\" without a version", op);
+		return ASEC_EINVALID;
+	}
+	return req_semver_comparator(ctx, REQ_SEMVER_CARGO, op, s, (size_t)(end - s));
 }
 
-/* set = set OR each requirement of list; appends its text to events. */
+/* One Cargo requirement string. set must hold every version on entry. */
+static int rustsec_requirement(struct req_set *set, const char *text)
+{
+	return req_each_comparator(text, rustsec_comparator, set);
+}
+
+/* set = set OR each requirement of versions.<what>; appends its text to events. */
 static int rustsec_list(struct req_set *set, const json_t *list, const char *what, char *why, size_t why_size,
 			json_t *events)
 {
-	struct req_set one;
-	const json_t *v;
-	size_t i;
-	int rc = ASEC_OK;
+	char name[32];
 
 	if (!list)
 		return ASEC_OK;
+	snprintf(name, sizeof(name), "versions.%s", what);
 	if (!json_is_array(list)) {
-		snprintf(why, why_size, "versions.%s is not an array", what);
+		snprintf(why, why_size, "%s is not an array", name);
 		return ASEC_EINVALID;
 	}
-	if (json_array_size(list) > REQ_MAX_TERMS) {
-		snprintf(why, why_size, "versions.%s has more than %d requirements", what, REQ_MAX_TERMS);
-		return ASEC_EINVALID;
-	}
-	req_set_init(&one, set->cmp);
-	json_array_foreach(list, i, v) {
-		if (!json_is_string(v)) {
-			snprintf(why, why_size, "versions.%s holds something that is not a string", what);
-			rc = ASEC_EINVALID;
-			break;
-		}
-		if ((rc = req_set_fill(&one)) || (rc = rustsec_requirement(&one, json_string_value(v))) ||
-		    (rc = req_set_union(set, &one))) {
-			snprintf(why, why_size, "versions.%s \"%.80s\": %s", what, json_string_value(v), error_last());
-			break;
-		}
-		json_array_append_new(events, json_string(json_string_value(v)));
-	}
-	req_set_free(&one);
-	return rc;
+	return req_set_union_list(set, list, rustsec_requirement, name, events, why, why_size);
 }
 
 static int rustsec_alias_ok(const json_t *v)
@@ -647,14 +609,11 @@ static void rustsec_skip(const struct rustsec_record *r, const char *id, const c
 
 static void rustsec_skip(const struct rustsec_record *r, const char *id, const char *fmt, ...)
 {
-	char reason[512];
 	va_list ap;
 
 	va_start(ap, fmt);
-	vsnprintf(reason, sizeof(reason), fmt, ap);
+	feed_vskipf(r->sink, id ? id : r->fallback_id, 0, fmt, ap);
 	va_end(ap);
-	if (r->sink->skip)
-		r->sink->skip(r->sink->ctx, id ? id : r->fallback_id, reason);
 }
 
 /* The advisory's id, aliases and whether it carries a CVE. */
@@ -667,7 +626,7 @@ static int rustsec_ids(json_t *rec, const char *rid, const json_t *list)
 	if (!aliases)
 		return ASEC_ENOMEM;
 	json_array_foreach(list, i, v)
-		if (rustsec_alias_ok(v) && req_is_cve(json_string_value(v)) &&
+		if (rustsec_alias_ok(v) && feed_is_cve_id(json_string_value(v)) &&
 		    (!cve || strcmp(cve, json_string_value(v)) != 0)) {
 			cve = json_string_value(v);
 			cves++;
@@ -698,7 +657,7 @@ static int rustsec_has_cve(const json_t *list)
 	size_t i;
 
 	json_array_foreach(list, i, v)
-		if (req_is_cve(json_string_value(v)))
+		if (feed_is_cve_id(json_string_value(v)))
 			return 1;
 	return 0;
 }
@@ -786,7 +745,7 @@ static int rustsec_advisory(const struct rustsec_record *r, const json_t *front,
 			goto oom;
 		feed_copy_text(rec, "description", text);
 	}
-	if (req_timestamp(ts, sizeof(ts), json_string_value(json_object_get(adv, "date"))))
+	if (feed_timestamp(ts, sizeof(ts), json_string_value(json_object_get(adv, "date"))))
 		json_object_set_new(rec, "published", json_string(ts));
 	if (vector && cvss_parse(&cvss, vector) == ASEC_OK) {
 		json_object_set_new(rec, "cvss",

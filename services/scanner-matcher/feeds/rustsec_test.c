@@ -27,99 +27,6 @@ static const char *str(const json_t *o, const char *key)
 	return json_string_value(json_object_get(o, key));
 }
 
-/* A record's ranges as interval text, as in nodejs_wg_test.c. */
-static const char *intervals(const json_t *rec)
-{
-	static char buf[2048];
-	const json_t *r, *ranges = json_object_get(json_array_get(json_object_get(rec, "affected"), 0), "ranges");
-	size_t i, n = 0;
-
-	buf[0] = '\0';
-	json_array_foreach(ranges, i, r) {
-		const char *in = str(r, "introduced"), *after = str(r, "introducedAfter");
-		const char *fixed = str(r, "fixed"), *last = str(r, "lastAffected");
-
-		n += (size_t)snprintf(buf + n, sizeof(buf) - n, "%s%s%s,%s%s", i ? " " : "",
-				      after ? "(" : in && strcmp(in, "0") == 0 ? "(-inf" : "[",
-				      after ? after : in && strcmp(in, "0") == 0 ? "" : in ? in : "?",
-				      fixed ? fixed : last ? last : "+inf", last ? "]" : ")");
-	}
-	return buf;
-}
-
-static json_t *by_name(const struct feed_collector *c, const char *name)
-{
-	size_t i;
-	json_t *r;
-
-	json_array_foreach(c->records, i, r)
-		if (strcmp(str(json_object_get(r, "advisory"), "name"), name) == 0)
-			return r;
-	fail_msg("no record for %s", name);
-	return NULL;
-}
-
-static int skipped(const struct feed_collector *c, const char *id, const char *reason_part)
-{
-	size_t i;
-	const json_t *s;
-
-	json_array_foreach(c->skips, i, s)
-		if (strcmp(str(s, "id"), id) == 0 && strstr(str(s, "reason"), reason_part))
-			return 1;
-	return 0;
-}
-
-static size_t skips_saying(const struct feed_collector *c, const char *reason_part)
-{
-	size_t i, n = 0;
-	const json_t *s;
-
-	json_array_foreach(c->skips, i, s)
-		n += strstr(str(s, "reason"), reason_part) != NULL;
-	return n;
-}
-
-/* Calls fn for each regular file of an uncompressed tar archive in memory
- * (the shared tarballs are GNU tar, names under 100 bytes). */
-static void each_tar_file(const char *tar, size_t len, void (*fn)(void *, const char *, const char *, size_t),
-			  void *ctx)
-{
-	size_t pos = 0;
-
-	while (pos + 512 <= len && tar[pos]) {
-		const char *h = tar + pos;
-		char name[101], size_text[13];
-		size_t size;
-
-		snprintf(name, sizeof(name), "%.100s", h);
-		memcpy(size_text, h + 124, 12);
-		size_text[12] = '\0';
-		size = (size_t)strtoul(size_text, NULL, 8);
-		assert_true(pos + 512 + size <= len);
-		if (h[156] == '0' || h[156] == '\0')
-			fn(ctx, name, h + 512, size);
-		pos += 512 + (size + 511) / 512 * 512;
-	}
-}
-
-struct walk {
-	struct feed_sink sink;
-	size_t files;
-};
-
-static void parse_member(void *ctx, const char *name, const char *data, size_t len)
-{
-	struct walk *w = ctx;
-	size_t n = strlen(name);
-
-	if (n < 3 || strcmp(name + n - 3, ".md") != 0)
-		return; /* LICENSE.txt */
-	w->files++;
-	if (feed_parse_rustsec(name, data, len, &w->sink) != ASEC_OK)
-		fail_msg("%s: %s", name, error_last());
-}
-
 static int parse_text(struct feed_collector *c, const char *text)
 {
 	struct feed_sink sink = feed_collector_init(c);
@@ -129,25 +36,21 @@ static int parse_text(struct feed_collector *c, const char *text)
 
 static void test_shared_tarball(void **state)
 {
-	char path[4096];
-	size_t len, i, cve_ids = 0, cvss = 0, unknown = 0;
-	char *tar = feed_testing_read(feed_testing_shared(path, sizeof(path), "rustsec-advisories-2016-2022.tar.gz"), &len);
+	size_t i, cve_ids = 0, cvss = 0, unknown = 0;
 	struct feed_collector c;
-	struct walk w = {feed_collector_init(&c), 0};
 	const json_t *r, *a;
 
 	(void)state;
-	assert_non_null(tar);
-	each_tar_file(tar, len, parse_member, &w);
-	free(tar);
-	assert_int_equal(w.files, 504);
+	/* every .md (not LICENSE.txt) */
+	assert_int_equal(
+		feed_testing_parse_tarball(&c, feed_parse_rustsec, "rustsec-advisories-2016-2022.tar.gz", ".md"), 504);
 	assert_int_equal(c.bad, 0);
 	assert_int_equal(json_array_size(c.records), 382);
 	assert_int_equal(json_array_size(c.skips), 122);
-	assert_int_equal(skips_saying(&c, "withdrawn"), 8);
-	assert_int_equal(skips_saying(&c, "informational: unmaintained"), 86);
-	assert_int_equal(skips_saying(&c, "informational: unsound"), 25);
-	assert_int_equal(skips_saying(&c, "informational: notice"), 3);
+	assert_int_equal(feed_collector_skips(&c, NULL, "withdrawn"), 8);
+	assert_int_equal(feed_collector_skips(&c, NULL, "informational: unmaintained"), 86);
+	assert_int_equal(feed_collector_skips(&c, NULL, "informational: unsound"), 25);
+	assert_int_equal(feed_collector_skips(&c, NULL, "informational: notice"), 3);
 	json_array_foreach(c.records, i, r) {
 		cve_ids += strncmp(str(r, "id"), "CVE-", 4) == 0;
 		cvss += json_object_get(r, "cvss") != NULL;
@@ -161,7 +64,7 @@ static void test_shared_tarball(void **state)
 	assert_int_equal(unknown, 121);
 
 	/* bam: one CVE, patched [">= 0.1.3"], an [affected] inline table */
-	r = by_name(&c, "RUSTSEC-2021-0027");
+	r = feed_collector_advisory(&c, "RUSTSEC-2021-0027");
 	assert_string_equal(str(r, "id"), "CVE-2021-28027");
 	assert_int_equal(json_array_size(json_object_get(r, "aliases")), 2);
 	assert_string_equal(json_string_value(json_array_get(json_object_get(r, "aliases"), 0)), "RUSTSEC-2021-0027");
@@ -169,7 +72,7 @@ static void test_shared_tarball(void **state)
 	assert_string_equal(str(json_object_get(r, "advisory"), "link"),
 			    "https://rustsec.org/advisories/RUSTSEC-2021-0027.html");
 	assert_string_equal(str(json_array_get(json_object_get(r, "affected"), 0), "package"), "bam");
-	assert_string_equal(intervals(r), "(-inf,0.1.3)");
+	assert_string_equal(feed_testing_intervals(r), "(-inf,0.1.3)");
 	assert_string_equal(str(r, "summary"), "Loading a bgzip block can write out of bounds if size overflows.");
 	assert_true(strncmp(str(r, "description"), "Affected versions of `bam` set the length", 41) == 0);
 	assert_string_equal(str(r, "published"), "2021-01-07T00:00:00Z");
@@ -182,23 +85,24 @@ static void test_shared_tarball(void **state)
 			    "{\"patched\":[\">= 0.1.3\"],\"unaffected\":[]}");
 
 	/* tokio-rustls: patched [">= 0.12.3, < 0.13.0", ">= 0.13.1"], unaffected ["< 0.12"] */
-	assert_string_equal(intervals(by_name(&c, "RUSTSEC-2020-0019")), "[0.12.0,0.12.3) [0.13.0,0.13.1)");
+	assert_string_equal(feed_testing_intervals(feed_collector_advisory(&c, "RUSTSEC-2020-0019")),
+			    "[0.12.0,0.12.3) [0.13.0,0.13.1)");
 	/* smallvec: carets, patched [">= 0.6.3", "^0.3.4", "^0.4.5", "^0.5.1"], unaffected ["< 0.3.2"] */
-	assert_string_equal(intervals(by_name(&c, "RUSTSEC-2018-0003")),
+	assert_string_equal(feed_testing_intervals(feed_collector_advisory(&c, "RUSTSEC-2018-0003")),
 			    "[0.3.2,0.3.4) [0.4.0,0.4.5) [0.5.0,0.5.1) [0.6.0,0.6.3)");
 	/* ammonia: [affected.functions] is a dotted table header */
-	assert_string_equal(intervals(by_name(&c, "RUSTSEC-2019-0001")), "(-inf,2.1.0)");
+	assert_string_equal(feed_testing_intervals(feed_collector_advisory(&c, "RUSTSEC-2019-0001")), "(-inf,2.1.0)");
 	/* flumedb: informational = "unsound", but it has a CVE: kept */
-	r = by_name(&c, "RUSTSEC-2021-0086");
+	r = feed_collector_advisory(&c, "RUSTSEC-2021-0086");
 	assert_string_equal(str(r, "id"), "CVE-2021-45684");
 	assert_int_equal(json_array_size(json_object_get(r, "aliases")), 3);
 	/* failure: unmaintained with two CVEs, nothing patched: every version */
-	r = by_name(&c, "RUSTSEC-2020-0036");
+	r = feed_collector_advisory(&c, "RUSTSEC-2020-0036");
 	assert_string_equal(str(r, "id"), "RUSTSEC-2020-0036");
 	assert_int_equal(json_array_size(json_object_get(r, "aliases")), 4);
-	assert_string_equal(intervals(r), "(-inf,+inf)");
+	assert_string_equal(feed_testing_intervals(r), "(-inf,+inf)");
 	/* spin: withdrawn (and unaffected = [">= 0"]) */
-	assert_true(skipped(&c, "RUSTSEC-2019-0031", "withdrawn (2020-10-08)"));
+	assert_true(feed_collector_skips(&c, "RUSTSEC-2019-0031", "withdrawn (2020-10-08)"));
 	feed_collector_free(&c);
 }
 
@@ -243,7 +147,7 @@ static void test_toml_subset_accepted(void **state)
 	assert_string_equal(str(r, "published"), "2099-01-02T00:00:00Z");
 	assert_string_equal(str(r, "summary"), "The title");
 	assert_string_equal(str(r, "description"), "Body line.");
-	assert_string_equal(intervals(r), "[0.5.0,0.7.1) (0.7.1,1.2.3)");
+	assert_string_equal(feed_testing_intervals(r), "[0.5.0,0.7.1) (0.7.1,1.2.3)");
 	feed_collector_free(&c);
 }
 
@@ -281,14 +185,14 @@ static void test_toml_subset_refused(void **state)
 	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
 		assert_int_equal(parse_text(&c, cases[i].text), ASEC_OK);
 		assert_int_equal(json_array_size(c.records), 0);
-		if (!skipped(&c, "RUSTSEC-2099-0001", cases[i].reason))
+		if (!feed_collector_skips(&c, "RUSTSEC-2099-0001", cases[i].reason))
 			fail_msg("case %zu: expected a skip saying \"%s\", got %s", i, cases[i].reason,
 				 json_dumps(c.skips, 0));
 		feed_collector_free(&c);
 	}
 	/* the line number is the file's */
 	assert_int_equal(parse_text(&c, FRONT("a.b = 1")), ASEC_OK);
-	assert_true(skipped(&c, "RUSTSEC-2099-0001", "front matter: line 6: dotted keys"));
+	assert_true(feed_collector_skips(&c, "RUSTSEC-2099-0001", "front matter: line 6: dotted keys"));
 	feed_collector_free(&c);
 }
 
@@ -327,7 +231,7 @@ static void test_advisory_rules(void **state)
 	for (i = 0; i < sizeof(skips) / sizeof(skips[0]); i++) {
 		assert_int_equal(parse_text(&c, skips[i].text), ASEC_OK);
 		assert_int_equal(json_array_size(c.records), 0);
-		if (!skipped(&c, skips[i].id, skips[i].reason))
+		if (!feed_collector_skips(&c, skips[i].id, skips[i].reason))
 			fail_msg("case %zu: expected a skip of %s saying \"%s\", got %s", i, skips[i].id, skips[i].reason,
 				 json_dumps(c.skips, 0));
 		feed_collector_free(&c);
@@ -342,7 +246,7 @@ static void test_advisory_rules(void **state)
 	assert_int_equal(json_array_size(json_object_get(r, "aliases")), 2); /* the repeat is dropped */
 	assert_string_equal(str(r, "normalizedSeverity"), "UNKNOWN");
 	assert_null(json_object_get(r, "cvss"));
-	assert_string_equal(intervals(r), "(-inf,+inf)"); /* no [versions]: nothing is patched */
+	assert_string_equal(feed_testing_intervals(r), "(-inf,+inf)"); /* no [versions]: nothing is patched */
 	feed_collector_free(&c);
 	/* no title line: the Markdown is all description */
 	assert_int_equal(parse_text(&c, "```toml\n[advisory]\nid = \"RUSTSEC-2099-0001\"\npackage = \"p\"\n```\n"
@@ -382,7 +286,7 @@ static void test_hostile_sizes(void **state)
 	memset(text + i, 'a', n);
 	strcpy(text + i + n, "\"\n```\n");
 	assert_int_equal(parse_text(&c, text), ASEC_OK);
-	assert_true(skipped(&c, "RUSTSEC-2099-0001", "front matter larger than 256 KiB"));
+	assert_true(feed_collector_skips(&c, "RUSTSEC-2099-0001", "front matter larger than 256 KiB"));
 	feed_collector_free(&c);
 	/* more than 64 requirements, or comparators in one */
 	i = (size_t)snprintf(text, 512, "```toml\n[advisory]\nid = \"RUSTSEC-2099-0001\"\npackage = \"p\"\n"
@@ -391,7 +295,7 @@ static void test_hostile_sizes(void **state)
 		i += (size_t)sprintf(text + i, "\"=%d.0.0\",", k);
 	strcpy(text + i, "]\n```\n");
 	assert_int_equal(parse_text(&c, text), ASEC_OK);
-	assert_true(skipped(&c, "RUSTSEC-2099-0001", "more than 64 requirements"));
+	assert_true(feed_collector_skips(&c, "RUSTSEC-2099-0001", "more than 64 requirements"));
 	feed_collector_free(&c);
 	i = (size_t)snprintf(text, 512, "```toml\n[advisory]\nid = \"RUSTSEC-2099-0001\"\npackage = \"p\"\n"
 					"[versions]\npatched = [\"");
@@ -399,7 +303,7 @@ static void test_hostile_sizes(void **state)
 		i += (size_t)sprintf(text + i, ">= %d.0.0, ", k);
 	strcpy(text + i, "< 99.0.0\"]\n```\n");
 	assert_int_equal(parse_text(&c, text), ASEC_OK);
-	assert_true(skipped(&c, "RUSTSEC-2099-0001", "more than 64 comparators"));
+	assert_true(feed_collector_skips(&c, "RUSTSEC-2099-0001", "more than 64 comparators"));
 	feed_collector_free(&c);
 	/* a long description is cut to 16 KiB */
 	i = (size_t)snprintf(text, 512, "```toml\n[advisory]\nid = \"RUSTSEC-2099-0001\"\npackage = \"p\"\n```\n# T\n");

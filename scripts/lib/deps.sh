@@ -8,7 +8,7 @@
 ASEC_BUILD_PACKAGES=(
 	cmake make gcc pkg-config
 	libulfius-dev libjansson-dev liborcania-dev libyder-dev libmicrohttpd-dev
-	libgnutls28-dev libcurl4-gnutls-dev libpq-dev libyaml-dev
+	libgnutls28-dev libcurl4-gnutls-dev libpq-dev libyaml-dev libcrypt-dev
 	zlib1g-dev libzstd-dev libisal-dev libarchive-dev libsqlite3-dev
 	python3 python3-yaml
 	postgresql curl ca-certificates

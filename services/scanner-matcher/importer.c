@@ -221,8 +221,8 @@ static int sink_record(void *ctx, json_t *record)
 	json_dumpb(record, s->lines + s->lines_len, need, JSON_COMPACT);
 	s->lines_len += need;
 	s->lines[s->lines_len++] = '\n';
-	if ((rc = vulndata_builder_add(s->builder, record)))
-		return rc == ASEC_EINVALID ? 0 : rc;
+	if ((rc = vulndata_builder_add_checked(s->builder, record)))
+		return rc;
 	s->accepted++;
 	return 0;
 }

@@ -265,16 +265,23 @@ static int add_epss(struct vulndata_builder *b, const json_t *record)
 
 int vulndata_builder_add(struct vulndata_builder *b, json_t *record)
 {
+	int rc = feed_record_check(record);
+
+	if (rc) {
+		json_decref(record);
+		return rc;
+	}
+	return vulndata_builder_add_checked(b, record);
+}
+
+int vulndata_builder_add_checked(struct vulndata_builder *b, json_t *record)
+{
 	struct vulndata_source *s = b->src;
 	const char *kind, *id;
 	const json_t *affected;
 	size_t i;
 	int rc = ASEC_OK;
 
-	if ((rc = feed_record_check(record))) {
-		json_decref(record);
-		return rc;
-	}
 	kind = json_string_value(json_object_get(record, "kind"));
 	id = json_string_value(json_object_get(record, "id"));
 	s->record_count++;

@@ -58,6 +58,9 @@ int vulndata_builder_new(struct vulndata_builder **out, const char *source_name,
 /* Adds one canonical record (ownership taken). Records that fail
  * feed_record_check() are refused with ASEC_EINVALID and not added. */
 int vulndata_builder_add(struct vulndata_builder *b, json_t *record);
+/* The same for a record the caller has just checked (the importer checks
+ * every record once, before it is stored). */
+int vulndata_builder_add_checked(struct vulndata_builder *b, json_t *record);
 /* Finishes the partition; the builder is freed whatever happens. */
 int vulndata_builder_finish(struct vulndata_source **out, struct vulndata_builder *b);
 void vulndata_builder_free(struct vulndata_builder *b);

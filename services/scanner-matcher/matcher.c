@@ -653,8 +653,7 @@ int matcher_report(json_t **out, const struct vulndata *d, const char *hash_id, 
 		rc = ASEC_ENOMEM;
 		goto out;
 	}
-	if (contents)
-		json_object_set(*out, "contents", (json_t *)contents);
+
 out:
 	free(ids);
 	json_decref(vulns);

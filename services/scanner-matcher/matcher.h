@@ -18,7 +18,7 @@
 #include "vulndata.h"
 
 /* The VulnerabilityReport for contents (the IndexReport "contents" shape,
- * borrowed), matched against d. Malformed parts of contents (a package
+ * borrowed), matched against d, without the contents themselves. Malformed parts of contents (a package
  * without a version, an unknown distribution) become notes, not errors.
  * Returns ASEC_OK or ASEC_ENOMEM. */
 int matcher_report(json_t **out, const struct vulndata *d, const char *hash_id, const json_t *contents);

@@ -40,6 +40,7 @@ struct vulndata_source {
 	struct keyed_entry *entries;
 	size_t entry_count;
 	size_t *slots;             /* hash of key -> index of its first entry + 1; 0 = empty */
+	uint64_t *hashes;          /* each slot's full hash: most probes end without a strcmp */
 	size_t slot_count;
 	json_t *nvd, *kev;         /* CVE -> record */
 	struct epss_row *epss;
@@ -93,24 +94,28 @@ void vulndata_normalize_name(char *out, size_t size, const char *ecosystem, cons
 	out[n] = '\0';
 }
 
-static char *make_key(const char *ecosystem, const char *distribution, const char *package)
+/* Writes "ecosystem\x1fdistribution\x1fnormalised name" into key; 0 when it
+ * does not fit (a name that long can never match). */
+static int fill_key(char *key, size_t size, const char *ecosystem, const char *distribution, const char *package)
 {
-	char name[NAME_MAX_BYTES];
-	size_t a = strlen(ecosystem), b = strlen(distribution), c;
-	char *key;
+	size_t a = strlen(ecosystem), b = strlen(distribution);
 
-	vulndata_normalize_name(name, sizeof(name), ecosystem, package);
-	if (!name[0])
-		return NULL;
-	c = strlen(name);
-	if (!(key = malloc(a + b + c + 3)))
-		return NULL;
+	if (a + b + 2 >= size)
+		return 0;
 	memcpy(key, ecosystem, a);
 	key[a] = KEY_SEP;
 	memcpy(key + a + 1, distribution, b);
 	key[a + 1 + b] = KEY_SEP;
-	memcpy(key + a + b + 2, name, c + 1);
-	return key;
+	vulndata_normalize_name(key + a + b + 2, size - a - b - 2 < NAME_MAX_BYTES ? size - a - b - 2 : NAME_MAX_BYTES,
+				ecosystem, package);
+	return key[a + b + 2] != '\0';
+}
+
+static char *make_key(const char *ecosystem, const char *distribution, const char *package)
+{
+	char key[3 * NAME_MAX_BYTES];
+
+	return fill_key(key, sizeof(key), ecosystem, distribution, package) ? strdup(key) : NULL;
 }
 
 static uint64_t hash_key(const char *s)
@@ -325,6 +330,7 @@ int vulndata_builder_finish(struct vulndata_source **out, struct vulndata_builde
 {
 	struct vulndata_source *s = b->src;
 	size_t i, groups = 0;
+	uint64_t h;
 
 	*out = NULL;
 	if (s->entry_count)
@@ -347,7 +353,8 @@ int vulndata_builder_finish(struct vulndata_source **out, struct vulndata_builde
 	s->slot_count = 16;
 	while (s->slot_count < groups * 2)
 		s->slot_count *= 2;
-	if (!(s->slots = calloc(s->slot_count, sizeof(*s->slots)))) {
+	if (!(s->slots = calloc(s->slot_count, sizeof(*s->slots))) ||
+	    !(s->hashes = calloc(s->slot_count, sizeof(*s->hashes)))) {
 		vulndata_builder_free(b);
 		error_set("out of memory");
 		return ASEC_ENOMEM;
@@ -356,10 +363,12 @@ int vulndata_builder_finish(struct vulndata_source **out, struct vulndata_builde
 		size_t slot;
 		if (i && strcmp(s->entries[i].key, s->entries[i - 1].key) == 0)
 			continue;
-		slot = (size_t)hash_key(s->entries[i].key) & (s->slot_count - 1);
+		h = hash_key(s->entries[i].key);
+		slot = (size_t)h & (s->slot_count - 1);
 		while (s->slots[slot])
 			slot = (slot + 1) & (s->slot_count - 1);
 		s->slots[slot] = i + 1;
+		s->hashes[slot] = h;
 	}
 	b->src = NULL;
 	free(b);
@@ -408,6 +417,7 @@ void vulndata_source_unref(struct vulndata_source *s)
 	}
 	free(s->entries);
 	free(s->slots);
+	free(s->hashes);
 	free(s->epss);
 	free(s->epss_date);
 	json_decref(s->records);
@@ -479,12 +489,13 @@ const struct vulndata_source *vulndata_source_at(const struct vulndata *d, size_
 int vulndata_lookup(const struct vulndata *d, const char *ecosystem, const char *distribution, const char *package,
 		    int (*fn)(void *ctx, const struct vulndata_source *src, const struct vulndata_entry *e), void *ctx)
 {
-	char *key = make_key(ecosystem, distribution ? distribution : "", package);
+	char key[3 * NAME_MAX_BYTES];
 	uint64_t h;
 	size_t i, k;
 	int rc = ASEC_OK;
 
-	if (!key)
+	/* on the stack: a report looks up one or two keys per package */
+	if (!fill_key(key, sizeof(key), ecosystem, distribution ? distribution : "", package))
 		return ASEC_OK;
 	h = hash_key(key);
 	for (i = 0; i < d->count && !rc; i++) {
@@ -494,14 +505,13 @@ int vulndata_lookup(const struct vulndata *d, const char *ecosystem, const char 
 			continue;
 		for (slot = (size_t)h & (s->slot_count - 1); s->slots[slot]; slot = (slot + 1) & (s->slot_count - 1)) {
 			size_t first = s->slots[slot] - 1;
-			if (strcmp(s->entries[first].key, key) != 0)
+			if (s->hashes[slot] != h || strcmp(s->entries[first].key, key) != 0)
 				continue;
 			for (k = first; k < s->entry_count && !rc && strcmp(s->entries[k].key, key) == 0; k++)
 				rc = fn(ctx, s, &s->entries[k].entry);
 			break;
 		}
 	}
-	free(key);
 	return rc;
 }
 

@@ -4,7 +4,7 @@
 #   scripts/test.sh            everything: unit (debug), unit (ASan+UBSan),
 #                              spec lint, contract, contract under valgrind, fuzz
 #   ASEC_FUZZ_SECONDS=N        how long each fuzz target runs (default 10)
-#   ASEC_TEST_ONLY="unit lint" run only these stages (unit asan lint contract valgrind fuzz)
+#   ASEC_TEST_ONLY="unit lint" run only these stages (unit asan versiondiff sarif lint contract valgrind fuzz)
 #
 # It installs what it needs (as root; otherwise it prints the apt-get line),
 # starts every server the tests need (PostgreSQL on a free loopback port, in a
@@ -23,7 +23,7 @@ source scripts/lib/registry.sh
 # shellcheck source=scripts/lib/rootfs.sh
 source scripts/lib/rootfs.sh
 
-stages=${ASEC_TEST_ONLY:-"unit asan versiondiff lint contract valgrind fuzz"}
+stages=${ASEC_TEST_ONLY:-"unit asan versiondiff sarif lint contract valgrind fuzz"}
 fuzz_seconds=${ASEC_FUZZ_SECONDS:-10}
 jobs=$(nproc 2>/dev/null || echo 2)
 
@@ -171,6 +171,24 @@ if want versiondiff; then
 	echo "== version ordering against dpkg, rpm, python3-packaging and npm semver"
 	[ -x build/debug/tools/vercmp/asec-vercmp ] || build debug || count "build (debug)" 0 1
 	run_version_diff
+fi
+
+# roxctl's SARIF output against the SARIF 2.1.0 schema (npm packages pinned in
+# tests/sarif/package-lock.json) and the rules GitHub code scanning applies.
+run_sarif() {
+	local log="$work/sarif.log" line
+	bash tests/sarif/run.sh build/debug 2>&1 | tee "$log" || true
+	line=$(grep -E '^sarif: [0-9]+ passed, [0-9]+ failed' "$log" | tail -1 || true)
+	if [ -z "$line" ]; then
+		count "sarif" 0 1
+		return
+	fi
+	count "sarif" "$(sed -E 's/sarif: ([0-9]+) passed.*/\1/' <<<"$line")" "$(sed -E 's/.* ([0-9]+) failed.*/\1/' <<<"$line")"
+}
+if want sarif; then
+	echo "== roxctl SARIF against the SARIF 2.1.0 schema"
+	[ -x build/debug/services/roxctl/scan-output-dump ] || build debug || count "build (debug)" 0 1
+	run_sarif
 fi
 
 if want lint || want contract || want valgrind; then

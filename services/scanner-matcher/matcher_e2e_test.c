@@ -14,7 +14,7 @@
  *
  * What is checked, in order:
  *
- *   1. Import. Every file of the shared feed set (/work/shared/feeds, read
+ *   1. Import. Every file of the shared feed set (../shared/feeds, read
  *      through testing_shared_path) is posted to /v4/vulnerability-bundles
  *      as an operator would post it, and three small hand-written files in
  *      the vendors' NATIVE formats fill the cases the shared set lacks (a

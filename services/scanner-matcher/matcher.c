@@ -411,7 +411,8 @@ static json_t *finding_json(const struct vulndata *d, const struct pkg_view *p, 
 	const struct finding *best = NULL;
 	const json_t *rec, *aff, *nvd, *kev, *adv;
 	json_t *aliases = json_array(), *metrics = json_array(), *out;
-	const char *name, *cve, *desc, *issued, *sev, *norm, *fixed = "", *epss_date = NULL;
+	const char *name, *cve, *issued, *sev, *norm, *fixed = "", *epss_date = NULL;
+	json_t *desc_value;
 	char explanation[EXPLANATION_BYTES];
 	double epss, pct;
 	size_t i;
@@ -435,11 +436,15 @@ static json_t *finding_json(const struct vulndata *d, const struct pkg_view *p, 
 	nvd = cve ? vulndata_nvd(d, cve) : NULL;
 	kev = cve ? vulndata_kev(d, cve) : NULL;
 
-	desc = json_string_value(json_object_get(rec, "description"));
-	if (!desc || !*desc)
-		desc = json_string_value(json_object_get(rec, "summary"));
-	if ((!desc || !*desc) && nvd)
-		desc = json_string_value(json_object_get(nvd, "description"));
+	/* the record's own string value is shared, not copied: descriptions
+	 * are the longest text of a report */
+	desc_value = json_object_get(rec, "description");
+	if (!json_string_length(desc_value))
+		desc_value = json_object_get(rec, "summary");
+	if (!json_string_length(desc_value) && nvd)
+		desc_value = json_object_get(nvd, "description");
+	if (!json_is_string(desc_value))
+		desc_value = NULL;
 	issued = json_string_value(json_object_get(rec, "published"));
 	if ((!issued || !*issued) && nvd)
 		issued = json_string_value(json_object_get(nvd, "published"));
@@ -463,11 +468,11 @@ static json_t *finding_json(const struct vulndata *d, const struct pkg_view *p, 
 	explain(explanation, sizeof(explanation), p, best);
 	adv = json_object_get(rec, "advisory");
 
-	out = json_pack("{s:s, s:s, s:{s:s, s:s}, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:o, s:o, s:s, s:s}",
+	out = json_pack("{s:s, s:s, s:{s:s, s:s}, s:o, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:o, s:o, s:s, s:s}",
 			"id", vuln_id, "name", name, "advisory", "name",
 			json_string_value(json_object_get(adv, "name")) ? json_string_value(json_object_get(adv, "name")) : name,
 			"link", json_string_value(json_object_get(adv, "link")) ? json_string_value(json_object_get(adv, "link")) : "",
-			"description", desc ? desc : "", "issued", issued ? issued : "", "severity", sev ? sev : "",
+			"description", desc_value ? json_incref(desc_value) : json_string(""), "issued", issued ? issued : "", "severity", sev ? sev : "",
 			"normalizedSeverity", norm, "packageId", p->id, "distributionId", p->distribution_id, "repositoryId",
 			p->repository_id, "fixedInVersion", fixed, "status", best->e->status, "cvssMetrics", metrics,
 			"aliases", aliases, "updater", vulndata_source_name(best->src), "explanation", explanation);

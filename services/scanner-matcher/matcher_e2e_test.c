@@ -697,6 +697,15 @@ static json_t *vulnerability_report(const char *hash_id, const json_t *contents)
 		fail_msg("matching %s: HTTP %ld (%s): %.800s", hash_id, r.status, r.error, body_text(&r));
 	out = json_incref(r.json);
 	reply_free(&r);
+	/* A caller that sent contents is not sent them back (the spec); the
+	 * checks below read package ids from the report, so put them there. */
+	if (contents) {
+		if (json_object_get(out, "contents"))
+			fail_msg("matching %s: the answer repeats the contents the caller sent", hash_id);
+		json_object_set(out, "contents", (json_t *)contents);
+	} else if (!json_is_object(json_object_get(out, "contents"))) {
+		fail_msg("matching %s by hash id: the answer lacks the indexer's contents", hash_id);
+	}
 	return out;
 }
 

@@ -43,6 +43,12 @@ services=(scanner-indexer:8444 scanner-matcher:8445 central:8443)
 service_env() {
 	case $1 in
 	scanner-indexer) export ROX_SCANNER_DB_URL; ROX_SCANNER_DB_URL=$(pg_url "$pg_port" scanner) ;;
+	central)
+		export ROX_CENTRAL_DB_URL ROX_CENTRAL_DATA_DIR
+		ROX_CENTRAL_DB_URL=$(pg_url "$pg_port" central)
+		ROX_CENTRAL_DATA_DIR=$dev/central
+		mkdir -p -m 0700 "$ROX_CENTRAL_DATA_DIR"
+		;;
 	scanner-matcher)
 		export ROX_SCANNER_DB_URL ROX_MATCHER_INDEXER_URL ROX_MATCHER_INITIAL_DATA
 		ROX_SCANNER_DB_URL=$(pg_url "$pg_port" scanner)
@@ -129,6 +135,7 @@ Alauda Security Service is running.
   Matcher API     https://127.0.0.1:8445/v4/vulnerability-reports, /v4/metadata  (mutual TLS, as above)
   OCI registry    127.0.0.1:$registry_port  (plain HTTP, for local images: http://127.0.0.1:$registry_port/<repo>:<tag>)
   Portal          https://127.0.0.1:8443/  (the portal arrives with a later release; the API is live)
+  Admin login     user admin, password $(cat "$dev/central/admin-password" 2>/dev/null || echo "from ROX_ADMIN_PASSWORD")
   CA certificate  $pki/ca.crt   (trust it, or pass --cacert)
   Operator cert   $pki/operator.crt + operator.key (mutual TLS to any service)
   PostgreSQL      $(pg_url "$pg_port" central)

@@ -205,6 +205,14 @@ if want contract || want valgrind; then
 	[ -x build/debug/services/central/central ] || build debug || count "build (debug)" 0 1
 fi
 want contract && { echo "== contract tests"; run_contract contract "" ASEC_BUILD_DIR="$root/build/debug"; }
+if want contract; then
+	echo "== central's role matrix: every operation x every role x missing or bad credentials"
+	if (cd tests/contract && ASEC_BUILD_DIR="$root/build/debug" node role-matrix.mjs); then
+		count "role matrix" 1 0
+	else
+		count "role matrix" 0 1
+	fi
+fi
 if want valgrind; then
 	echo "== contract tests with every service under valgrind"
 	run_contract contract-valgrind services ASEC_BUILD_DIR="$root/build/debug" \

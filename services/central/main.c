@@ -1,14 +1,232 @@
 /*
- * main.c - central's wiring: its settings and its generated routes.
+ * main.c - central's wiring: its settings, Central DB, the admin password,
+ * the token signing key, the authenticator and the generated routes.
+ *
+ * The admin password is never stored or logged in clear: ROX_ADMIN_PASSWORD,
+ * when set, is hashed into Central DB at every start (so changing it and
+ * restarting changes it). When it is unset and no hash is stored yet, a
+ * random one is generated, its hash stored, and the password itself written
+ * once, 0600, to ROX_ADMIN_PASSWORD_FILE, where the operator (or
+ * scripts/dev.sh) reads it.
  */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
 #include "central.h"
+#include "error/error.h"
+#include "log/log.h"
 #include "service/service.h"
+#include "store_auth.h"
+
+static const struct config_setting central_settings[] = {
+	{"ROX_CENTRAL_DB_URL", CONFIG_URL, NULL, "Central DB (PostgreSQL) connection URL.", 0, 0, NULL, 1},
+	{"ROX_CENTRAL_DB_POOL_SIZE", CONFIG_INT, "8", "Connections to Central DB.", 1, 64, NULL, 0},
+	{"ROX_CENTRAL_DATA_DIR", CONFIG_STRING, "/var/lib/asec/central",
+	 "Central's own files: the token signing key and the generated admin password, unless set apart.", 0, 0, NULL,
+	 0},
+	{"ROX_ADMIN_PASSWORD", CONFIG_STRING, "",
+	 "The admin user's password for HTTP basic. Unset: the stored one, or a generated one at first start.", 0, 0,
+	 NULL, 1},
+	{"ROX_ADMIN_PASSWORD_FILE", CONFIG_PATH, "",
+	 "Where a generated admin password is written once (mode 0600). Unset: <ROX_CENTRAL_DATA_DIR>/admin-password.",
+	 0, 0, NULL, 0},
+	{"ROX_JWT_KEY_FILE", CONFIG_PATH, "",
+	 "The 32-byte key API tokens are signed with, created (0600) when missing. Unset: "
+	 "<ROX_CENTRAL_DATA_DIR>/jwt-key.",
+	 0, 0, NULL, 0},
+};
+
+static struct central central_state;
+
+static int readiness(json_t *checks, void *ctx)
+{
+	struct central *c = ctx;
+	int rc = db_ping(c->pool);
+
+	json_object_set_new(checks, "centralDb", json_string(rc ? "unreachable" : "ok"));
+	if (rc)
+		error_set("Central DB is unreachable");
+	return rc;
+}
+
+/* dir/name, or the setting's value when given. */
+static int setting_path(char **out, const struct config *cfg, const char *name, const char *file)
+{
+	const char *value = config_get_string(cfg, name);
+
+	if (value && value[0])
+		*out = strdup(value);
+	else if (asprintf(out, "%s/%s", config_get_string(cfg, "ROX_CENTRAL_DATA_DIR"), file) < 0)
+		*out = NULL;
+	if (!*out) {
+		error_set("out of memory");
+		return ASEC_ENOMEM;
+	}
+	return ASEC_OK;
+}
+
+/* Replaces path with text atomically, readable by the owner only. */
+static int secret_file_write(const char *path, const char *text)
+{
+	char *tmp = NULL;
+	size_t len = strlen(text);
+	int fd = -1, rc = ASEC_OK;
+
+	if (asprintf(&tmp, "%s.XXXXXX", path) < 0) {
+		tmp = NULL;
+		rc = ASEC_ENOMEM;
+		goto out;
+	}
+	if ((fd = mkstemp(tmp)) < 0 || fchmod(fd, 0600) || write(fd, text, len) != (ssize_t)len || write(fd, "\n", 1) != 1 ||
+	    fsync(fd)) {
+		error_set("writing %s: %s", tmp, strerror(errno));
+		rc = ASEC_EIO;
+		goto out;
+	}
+	if (close(fd)) {
+		fd = -1;
+		error_set("writing %s: %s", tmp, strerror(errno));
+		rc = ASEC_EIO;
+		goto out;
+	}
+	fd = -1;
+	if (rename(tmp, path)) {
+		error_set("renaming %s to %s: %s", tmp, path, strerror(errno));
+		rc = ASEC_EIO;
+	}
+out:
+	if (fd >= 0)
+		close(fd);
+	if (rc && tmp)
+		unlink(tmp);
+	free(tmp);
+	return rc;
+}
+
+/* Makes Central DB hold the admin password's hash (see the top comment). */
+static int admin_password_setup(struct central *c, const struct config *cfg)
+{
+	const char *given = config_get_string(cfg, "ROX_ADMIN_PASSWORD");
+	char generated[AUTH_PASSWORD_GENERATED_LEN + 1];
+	char *hash = NULL, *path = NULL;
+	int rc, created = 0;
+
+	rc = store_auth_admin_hash_get(&c->admin_hash, c->pool);
+	if (rc && rc != ASEC_ENOTFOUND)
+		goto out;
+	if (given && given[0]) {
+		if (c->admin_hash && auth_password_verify(given, c->admin_hash) == ASEC_OK)
+			goto out;
+		if ((rc = auth_password_hash(&hash, given)) || (rc = store_auth_admin_hash_set(c->pool, hash)))
+			goto out;
+		log_info("admin password set from ROX_ADMIN_PASSWORD");
+	} else if (!c->admin_hash) {
+		if ((rc = auth_password_generate(generated, sizeof(generated))) ||
+		    (rc = auth_password_hash(&hash, generated)) ||
+		    (rc = store_auth_admin_hash_create(&created, c->pool, hash)))
+			goto out;
+		if (created) {
+			if ((rc = setting_path(&path, cfg, "ROX_ADMIN_PASSWORD_FILE", "admin-password")) ||
+			    (rc = secret_file_write(path, generated))) {
+				error_prefix("storing the generated admin password");
+				goto out;
+			}
+			log_info("generated an admin password; it is in %s", path);
+		}
+		/* another replica may have won the race: read what is stored */
+		free(hash);
+		hash = NULL;
+		rc = store_auth_admin_hash_get(&hash, c->pool);
+		goto out;
+	} else {
+		goto out;
+	}
+out:
+	explicit_bzero(generated, sizeof(generated));
+	if (rc == ASEC_OK && hash) {
+		free(c->admin_hash);
+		c->admin_hash = hash;
+		hash = NULL;
+	}
+	free(hash);
+	free(path);
+	return rc;
+}
+
+static int central_init(struct service_context *ctx)
+{
+	struct central *c = &central_state;
+	struct db_pool_options db = {
+		.conninfo = config_get_string(ctx->config, "ROX_CENTRAL_DB_URL"),
+		.application_name = "central",
+		.max_connections = (int)config_get_int(ctx->config, "ROX_CENTRAL_DB_POOL_SIZE"),
+		.acquire_timeout_ms = 10000,
+		.connect_timeout_s = 5,
+	};
+	char *key_path = NULL;
+	int rc;
+
+	pthread_mutex_init(&c->lock, NULL);
+	pthread_mutex_init(&c->check_lock, NULL);
+	pthread_cond_init(&c->check_cond, NULL);
+	if ((rc = db_pool_open(&c->pool, &db)) || (rc = store_auth_migrate(c->pool)) ||
+	    (rc = auth_cache_new(&c->cache, 256, 300)) || (rc = admin_password_setup(c, ctx->config)) ||
+	    (rc = setting_path(&key_path, ctx->config, "ROX_JWT_KEY_FILE", "jwt-key")))
+		goto out;
+	if ((rc = auth_key_load_or_create(&c->key, key_path))) {
+		error_prefix("ROX_JWT_KEY_FILE %s", key_path);
+		goto out;
+	}
+	ctx->http.readiness = readiness;
+	ctx->http.readiness_ctx = c;
+	ctx->http.authenticate = central_authenticate;
+	ctx->http.auth_ctx = c;
+	ctx->state = c;
+out:
+	free(key_path);
+	return rc;
+}
+
+static int central_register(struct http_server *server)
+{
+	size_t count;
+	const struct http_operation *const *ops = central_api_operations(&count);
+	int rc;
+
+	if ((rc = central_roles_validate(ops, count)))
+		return rc;
+	http_server_set_context(server, &central_state);
+	return central_api_register(server);
+}
+
+static void central_shutdown(struct service_context *ctx)
+{
+	struct central *c = &central_state;
+
+	(void)ctx;
+	auth_cache_free(c->cache);
+	auth_key_wipe(&c->key);
+	db_pool_close(c->pool);
+	free(c->admin_hash);
+	c->cache = NULL;
+	c->pool = NULL;
+	c->admin_hash = NULL;
+}
 
 static const struct service_definition central_service = {
 	.name = "central",
 	.summary = "Alauda Security Service central: the REST API and portal of an installation.",
 	.default_listen = "0.0.0.0:8443",
-	.register_routes = central_api_register,
+	.settings = central_settings,
+	.setting_count = sizeof(central_settings) / sizeof(central_settings[0]),
+	.init = central_init,
+	.register_routes = central_register,
+	.shutdown = central_shutdown,
 };
 
 int main(int argc, char **argv)

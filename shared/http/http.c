@@ -14,6 +14,7 @@
 
 #include <errno.h>
 #include <inttypes.h>
+#include <limits.h>
 #include <math.h>
 #include <netinet/in.h>
 #include <arpa/inet.h>
@@ -765,6 +766,7 @@ out:
 }
 
 static int http_unmatched(const struct _u_request *req, struct _u_response *resp, void *user_data);
+static unsigned most_specific_priority(const struct http_server *server, const char *path);
 static int path_is_canonical_for(const struct http_operation *op, const char *path);
 
 static int http_dispatch(const struct _u_request *req, struct _u_response *resp, void *user_data)
@@ -777,7 +779,8 @@ static int http_dispatch(const struct _u_request *req, struct _u_response *resp,
 	double started = now_seconds();
 	int rc;
 
-	if (!path_is_canonical_for(op, req->url_path ? req->url_path : ""))
+	if (!path_is_canonical_for(op, req->url_path ? req->url_path : "") ||
+	    (op->priority > 0 && most_specific_priority(route->server, req->url_path ? req->url_path : "") < op->priority))
 		return http_unmatched(req, resp, route->server);
 	atomic_fetch_add(&route->server->in_flight, 1);
 	begin_exchange(&ex, route->server, req, resp, op);
@@ -855,6 +858,30 @@ static int path_is_canonical_for(const struct http_operation *op, const char *pa
 	return path_is_canonical(head) && path[prefix - 1] == '/';
 }
 
+/* Whether op is the route OpenAPI picks for path: "concrete paths are matched
+ * before their templated counterparts", so among the templates that match,
+ * only those with the fewest parameters count (GET /v1/apitokens/generate
+ * is POST-only /v1/apitokens/generate, not GET /v1/apitokens/{id}). */
+static int route_matches(const struct http_operation *op, const char *path)
+{
+	return path_is_canonical_for(op, path) &&
+	       (op->greedy_param ? greedy_value(op, path) != NULL && greedy_value(op, path)[0] != '\0'
+				 : template_matches(op->path, path));
+}
+
+static unsigned most_specific_priority(const struct http_server *server, const char *path)
+{
+	unsigned best = UINT_MAX;
+	size_t i;
+
+	for (i = 0; i < server->route_count; i++) {
+		const struct http_operation *op = server->routes[i].op;
+		if (op->priority < best && route_matches(op, path))
+			best = op->priority;
+	}
+	return best;
+}
+
 static int http_unmatched(const struct _u_request *req, struct _u_response *resp, void *user_data)
 {
 	struct http_server *server = user_data;
@@ -865,13 +892,12 @@ static int http_unmatched(const struct _u_request *req, struct _u_response *resp
 	const char *path = req->url_path ? req->url_path : "";
 
 	atomic_fetch_add(&server->in_flight, 1);
+	unsigned best = most_specific_priority(server, path);
+
 	begin_exchange(&ex, server, req, resp, NULL);
 	for (i = 0; i < server->route_count; i++) {
 		const struct http_operation *op = server->routes[i].op;
-		int matches = path_is_canonical_for(op, path) &&
-			      (op->greedy_param ? greedy_value(op, path) != NULL && greedy_value(op, path)[0] != '\0'
-						: template_matches(op->path, path));
-		if (matches && !strstr(allow, op->method)) {
+		if (op->priority == best && route_matches(op, path) && !strstr(allow, op->method)) {
 			int n = snprintf(allow + used, sizeof(allow) - used, "%s%s", used ? ", " : "", op->method);
 			if (n > 0 && (size_t)n < sizeof(allow) - used)
 				used += (size_t)n;

@@ -19,13 +19,27 @@
 //   { name: 'scanner-indexer', spec: 'openapi/scanner-indexer.yaml',
 //     binary: 'services/scanner-indexer/scanner-indexer', cn: 'SCANNER_V4_INDEXER_SERVICE' },
 
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+
 export const services = [
   {
     name: 'central',
     spec: 'openapi/central.yaml',
     binary: 'services/central/central',
     cn: 'CENTRAL_SERVICE',
-    env: (ctx) => ({ ROX_ADMIN_PASSWORD: ctx.adminPassword }),
+    // Central DB as for the scanner services (its tables are its own:
+    // admin, api_tokens); its signing key under artifacts/ (git-ignored).
+    // ROX_ADMIN_PASSWORD replaces the stored hash at every start.
+    env: (ctx) => {
+      const dataDir = join(ctx.artifactsDir, 'central-data');
+      mkdirSync(dataDir, { recursive: true, mode: 0o700 });
+      return {
+        ROX_CENTRAL_DB_URL: process.env.ASEC_TEST_DATABASE_URL || '',
+        ROX_CENTRAL_DATA_DIR: dataDir,
+        ROX_ADMIN_PASSWORD: ctx.adminPassword,
+      };
+    },
     credentials: (ctx) => ({ basic: { user: 'admin', password: ctx.adminPassword } }),
     maxBodyBytes: 1 << 20,
   },

@@ -1,0 +1,277 @@
+/*
+ * central_auth_test.c - central's decision of who may call what, and its
+ * credential store.
+ *
+ * The decision table runs central_roles_check() over requirements written
+ * like the spec's x-asec-roles and over every operation of the real,
+ * generated route table, for each built-in role. The store tests need
+ * PostgreSQL from ASEC_TEST_DATABASE_URL (skipped otherwise, exit 77) and
+ * work in a schema of their own so parallel runs do not meet.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+
+#include "central.h"
+#include "error/error.h"
+#include "store_auth.h"
+
+static const enum auth_role ADMIN[] = {AUTH_ROLE_ADMIN};
+static const enum auth_role ANALYST[] = {AUTH_ROLE_ANALYST};
+static const enum auth_role CI[] = {AUTH_ROLE_CONTINUOUS_INTEGRATION};
+static const enum auth_role NONE[] = {AUTH_ROLE_NONE};
+static const enum auth_role CI_ANALYST[] = {AUTH_ROLE_CONTINUOUS_INTEGRATION, AUTH_ROLE_ANALYST};
+
+static int check(const char *const *items, size_t n, const enum auth_role *roles, size_t count)
+{
+	struct http_operation op = {.operation_id = "testOp", .roles = items, .role_count = n};
+
+	return central_roles_check(&op, roles, count);
+}
+
+static void decision_table(void **state)
+{
+	static const char *const integration_rw[] = {"Integration:READ_WRITE_ACCESS"};
+	static const char *const integration_r[] = {"Integration:READ_ACCESS"};
+	static const char *const image_rw[] = {"Image:READ_WRITE_ACCESS"};
+	static const char *const image_and_admin[] = {"Image:READ_ACCESS", "Administration:READ_ACCESS"};
+	static const char *const detection_rw[] = {"Detection:READ_WRITE_ACCESS"};
+	struct {
+		const char *const *items;
+		size_t n;
+		const enum auth_role *roles;
+		size_t count;
+		int allowed;
+	} rows[] = {
+		{integration_rw, 1, ADMIN, 1, 1},      {integration_rw, 1, ANALYST, 1, 0},
+		{integration_rw, 1, CI, 1, 0},         {integration_rw, 1, NONE, 1, 0},
+		{integration_r, 1, ADMIN, 1, 1},       {integration_r, 1, ANALYST, 1, 1},
+		{integration_r, 1, CI, 1, 0},          {integration_r, 1, NONE, 1, 0},
+		{image_rw, 1, CI, 1, 1},               {image_rw, 1, ANALYST, 1, 0},
+		{image_rw, 1, CI_ANALYST, 2, 1},       {image_and_admin, 2, ANALYST, 1, 0},
+		{image_and_admin, 2, ADMIN, 1, 1},     {detection_rw, 1, CI, 1, 0},
+		{NULL, 0, NONE, 1, 1},                 {NULL, 0, NONE, 0, 1},
+		{integration_r, 1, NONE, 0, 0},
+	};
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof(rows) / sizeof(rows[0]); i++) {
+		int rc = check(rows[i].items, rows[i].n, rows[i].roles, rows[i].count);
+		if ((rc == ASEC_OK) != rows[i].allowed)
+			fail_msg("row %zu: expected %s, got %d (%s)", i, rows[i].allowed ? "allowed" : "denied", rc,
+				 error_last());
+		/* a refusal must not look like missing credentials (401) */
+		assert_true(rc == ASEC_OK || rc != ASEC_EAUTH);
+	}
+}
+
+static void bad_requirements_refuse_everyone(void **state)
+{
+	static const char *const bad[][1] = {{"Integration"}, {"Nope:READ_ACCESS"}, {"Image:WRITE"},
+					     {"Image:NO_ACCESS"}, {":READ_ACCESS"}};
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		struct http_operation op = {.operation_id = "bad", .roles = bad[i], .role_count = 1};
+		const struct http_operation *ops[1] = {&op};
+		assert_int_equal(central_roles_check(&op, ADMIN, 1), ASEC_EINVALID);
+		assert_int_equal(central_roles_validate(ops, 1), ASEC_EINVALID);
+	}
+}
+
+/* Every secured operation of the real spec: valid requirements, Admin may
+ * call it, None may call only those without requirements, and the token
+ * operations follow StackRox (Integration). */
+static void central_route_table(void **state)
+{
+	size_t count, i, secured = 0;
+	const struct http_operation *const *ops = central_api_operations(&count);
+
+	(void)state;
+	assert_int_equal(central_roles_validate(ops, count), ASEC_OK);
+	for (i = 0; i < count; i++) {
+		const struct http_operation *op = ops[i];
+		if (!(op->auth & (HTTP_AUTH_BASIC | HTTP_AUTH_BEARER)))
+			continue;
+		secured++;
+		assert_int_equal(central_roles_check(op, ADMIN, 1), ASEC_OK);
+		assert_int_equal(central_roles_check(op, NONE, 1) == ASEC_OK, op->role_count == 0);
+		if (strcmp(op->operation_id, "generateToken") == 0 || strcmp(op->operation_id, "revokeToken") == 0) {
+			assert_int_not_equal(central_roles_check(op, ANALYST, 1), ASEC_OK);
+			assert_int_not_equal(central_roles_check(op, CI, 1), ASEC_OK);
+		}
+		if (strcmp(op->operation_id, "getAPITokens") == 0) {
+			assert_int_equal(central_roles_check(op, ANALYST, 1), ASEC_OK);
+			assert_int_not_equal(central_roles_check(op, CI, 1), ASEC_OK);
+		}
+	}
+	assert_true(secured >= 6);
+}
+
+/* ---- the store ---------------------------------------------------------- */
+
+static struct db_pool *pool;
+static char schema[64];
+
+static int store_setup(void **state)
+{
+	const char *base = getenv("ASEC_TEST_DATABASE_URL");
+	char *url = NULL;
+	struct db_pool *admin_pool = NULL;
+	char sql[128];
+	PGresult *res = NULL;
+	struct db_pool_options o = {.application_name = "central_auth_test", .max_connections = 2};
+
+	(void)state;
+	snprintf(schema, sizeof(schema), "central_auth_test_%ld_%ld", (long)getpid(), (long)time(NULL));
+	o.conninfo = base;
+	if (db_pool_open(&admin_pool, &o))
+		return -1;
+	/* the name is ours and made of [a-z0-9_]: safe to put in the SQL */
+	snprintf(sql, sizeof(sql), "CREATE SCHEMA %s", schema);
+	if (db_query(&res, admin_pool, sql, 0, NULL)) {
+		fprintf(stderr, "%s\n", error_last());
+		db_pool_close(admin_pool);
+		return -1;
+	}
+	PQclear(res);
+	db_pool_close(admin_pool);
+	if (asprintf(&url, "%s%soptions=-csearch_path%%3D%s", base, strchr(base, '?') ? "&" : "?", schema) < 0)
+		return -1;
+	o.conninfo = url;
+	if (db_pool_open(&pool, &o) || store_auth_migrate(pool)) {
+		fprintf(stderr, "%s\n", error_last());
+		free(url);
+		return -1;
+	}
+	/* migrating twice is a no-op */
+	if (store_auth_migrate(pool))
+		return -1;
+	free(url);
+	return 0;
+}
+
+static int store_teardown(void **state)
+{
+	struct db_pool_options o = {.conninfo = getenv("ASEC_TEST_DATABASE_URL"),
+				    .application_name = "central_auth_test", .max_connections = 1};
+	struct db_pool *admin_pool = NULL;
+	PGresult *res = NULL;
+	char sql[128];
+
+	(void)state;
+	db_pool_close(pool);
+	snprintf(sql, sizeof(sql), "DROP SCHEMA %s CASCADE", schema);
+	if (db_pool_open(&admin_pool, &o) == ASEC_OK && db_query(&res, admin_pool, sql, 0, NULL) == ASEC_OK)
+		PQclear(res);
+	db_pool_close(admin_pool);
+	return 0;
+}
+
+static void admin_hash(void **state)
+{
+	char *hash = NULL;
+	int created = -1;
+
+	(void)state;
+	assert_int_equal(store_auth_admin_hash_get(&hash, pool), ASEC_ENOTFOUND);
+	assert_int_equal(store_auth_admin_hash_create(&created, pool, "$y$first"), ASEC_OK);
+	assert_int_equal(created, 1);
+	assert_int_equal(store_auth_admin_hash_create(&created, pool, "$y$second"), ASEC_OK);
+	assert_int_equal(created, 0);
+	assert_int_equal(store_auth_admin_hash_get(&hash, pool), ASEC_OK);
+	assert_string_equal(hash, "$y$first");
+	free(hash);
+	assert_int_equal(store_auth_admin_hash_set(pool, "$y$third"), ASEC_OK);
+	assert_int_equal(store_auth_admin_hash_get(&hash, pool), ASEC_OK);
+	assert_string_equal(hash, "$y$third");
+	free(hash);
+}
+
+static void make_token(struct store_token *t, const char *name, int64_t issued, int64_t exp)
+{
+	memset(t, 0, sizeof(*t));
+	assert_int_equal(auth_uuid_v4(t->id), ASEC_OK);
+	snprintf(t->name, sizeof(t->name), "%s", name);
+	t->roles[0] = AUTH_ROLE_CONTINUOUS_INTEGRATION;
+	t->roles[1] = AUTH_ROLE_ANALYST;
+	t->role_count = 2;
+	t->issued_at = issued;
+	t->expiration = exp;
+}
+
+static void tokens(void **state)
+{
+	struct store_token a, b, got, *list = NULL;
+	size_t count = 0;
+
+	(void)state;
+	make_token(&a, "ci, with a comma-free name", 1700000000, 1800000000);
+	make_token(&b, "never expires", 1700000100, 0);
+	assert_int_equal(store_auth_token_insert(pool, &a), ASEC_OK);
+	assert_int_equal(store_auth_token_insert(pool, &b), ASEC_OK);
+	assert_int_equal(store_auth_token_insert(pool, &a), ASEC_EEXISTS);
+
+	assert_int_equal(store_auth_token_get(&got, pool, a.id), ASEC_OK);
+	assert_string_equal(got.id, a.id);
+	assert_string_equal(got.name, a.name);
+	assert_int_equal(got.role_count, 2);
+	assert_int_equal(got.roles[0], AUTH_ROLE_CONTINUOUS_INTEGRATION);
+	assert_int_equal(got.roles[1], AUTH_ROLE_ANALYST);
+	assert_int_equal(got.issued_at, 1700000000);
+	assert_int_equal(got.expiration, 1800000000);
+	assert_false(got.revoked);
+	assert_int_equal(store_auth_token_get(&got, pool, b.id), ASEC_OK);
+	assert_int_equal(got.expiration, 0);
+	assert_int_equal(store_auth_token_get(&got, pool, "00000000-0000-4000-8000-000000000000"), ASEC_ENOTFOUND);
+
+	assert_int_equal(store_auth_token_revoke(pool, a.id), ASEC_OK);
+	assert_int_equal(store_auth_token_revoke(pool, a.id), ASEC_OK);
+	assert_int_equal(store_auth_token_revoke(pool, "00000000-0000-4000-8000-000000000000"), ASEC_ENOTFOUND);
+	assert_int_equal(store_auth_token_get(&got, pool, a.id), ASEC_OK);
+	assert_true(got.revoked);
+
+	assert_int_equal(store_auth_token_list(&list, &count, pool, -1), ASEC_OK);
+	assert_int_equal(count, 2);
+	assert_string_equal(list[0].id, b.id); /* newest first */
+	assert_string_equal(list[1].id, a.id);
+	free(list);
+	assert_int_equal(store_auth_token_list(&list, &count, pool, 1), ASEC_OK);
+	assert_int_equal(count, 1);
+	assert_string_equal(list[0].id, a.id);
+	free(list);
+	assert_int_equal(store_auth_token_list(&list, &count, pool, 0), ASEC_OK);
+	assert_int_equal(count, 1);
+	assert_string_equal(list[0].id, b.id);
+	free(list);
+}
+
+int main(void)
+{
+	const struct CMUnitTest pure[] = {
+		cmocka_unit_test(decision_table),
+		cmocka_unit_test(bad_requirements_refuse_everyone),
+		cmocka_unit_test(central_route_table),
+	};
+	const struct CMUnitTest store[] = {
+		cmocka_unit_test(admin_hash),
+		cmocka_unit_test(tokens),
+	};
+	int failed = cmocka_run_group_tests_name("central authorization", pure, NULL, NULL);
+
+	if (!getenv("ASEC_TEST_DATABASE_URL") || !getenv("ASEC_TEST_DATABASE_URL")[0]) {
+		fprintf(stderr, "ASEC_TEST_DATABASE_URL is not set: store tests skipped\n");
+		return failed ? 1 : 77;
+	}
+	failed += cmocka_run_group_tests_name("central credential store", store, store_setup, store_teardown);
+	return failed ? 1 : 0;
+}

@@ -1,0 +1,155 @@
+// The role matrix of central (issue 5): every secured operation of
+// openapi/central.yaml, called as Admin (password), as an API token of each
+// role (Admin, Analyst, Continuous Integration, None, minted through the API)
+// and with no or bad credentials. Each answer must follow the operation's
+// x-asec-roles: 2xx when the role's permissions (shared/auth/auth.h, written
+// out again below so the test does not trust the server's own table) grant
+// every item, 403 when not, 401 without valid credentials.
+//
+//   ASEC_BUILD_DIR=build/debug ASEC_TEST_DATABASE_URL=postgresql://... node role-matrix.mjs
+//
+// Exit code 0 when every cell matches.
+
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, mkdirSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { randomBytes } from 'node:crypto';
+import YAML from 'yaml';
+import { request } from './lib/http.mjs';
+import { readPki } from './lib/pki.mjs';
+import { freePort, startService, stopService } from './lib/service.mjs';
+
+const HERE = dirname(fileURLToPath(import.meta.url));
+const REPO = resolve(HERE, '../..');
+const buildDir = resolve(REPO, process.env.ASEC_BUILD_DIR || 'build/debug');
+const dbUrl = process.env.ASEC_TEST_DATABASE_URL;
+if (!dbUrl) {
+  console.log('role-matrix: ASEC_TEST_DATABASE_URL is not set; skipped');
+  process.exit(77);
+}
+
+// StackRox's default permission sets, as auth.h tabulates them.
+const RESOURCES = ['Access', 'Administration', 'Alert', 'CVE', 'Cluster', 'Compliance', 'Deployment',
+  'DeploymentExtension', 'Detection', 'Image', 'Integration', 'K8sRole', 'K8sRoleBinding', 'K8sSubject', 'Namespace',
+  'NetworkGraph', 'NetworkPolicy', 'Node', 'Secret', 'ServiceAccount', 'VulnerabilityManagementApprovals',
+  'VulnerabilityManagementRequests', 'WatchedImage', 'WorkflowAdministration'];
+const LEVEL = { NO_ACCESS: 0, READ_ACCESS: 1, READ_WRITE_ACCESS: 2 };
+const grants = {
+  Admin: (r) => 2,
+  Analyst: (r) => (r === 'Administration' ? 0 : 1),
+  'Continuous Integration': (r) => ({ Detection: 1, Image: 2 }[r] || 0),
+  None: () => 0,
+};
+const allowed = (role, items) => items.every((it) => {
+  const [res, acc] = it.split(':');
+  if (!RESOURCES.includes(res)) throw new Error(`x-asec-roles item ${it}: unknown resource`);
+  return grants[role](res) >= LEVEL[acc];
+});
+
+const spec = YAML.parse(readFileSync(join(REPO, 'openapi/central.yaml'), 'utf8'));
+const tmp = mkdtempSync(join(tmpdir(), 'asec-role-matrix-'));
+execFileSync(join(buildDir, 'tools/pki/asec-pki'), ['dev', join(tmp, 'pki')], { stdio: 'ignore' });
+const pki = readPki(join(tmp, 'pki'));
+const password = randomBytes(12).toString('base64url');
+const port = await freePort();
+mkdirSync(join(tmp, 'data'));
+const artifacts = join(HERE, 'artifacts');
+mkdirSync(artifacts, { recursive: true });
+const { svc, problems } = await startService({
+  argv: [join(buildDir, 'services/central/central')],
+  env: {
+    ...process.env, ROX_LISTEN_ADDRESS: `127.0.0.1:${port}`, ROX_TLS_CERT: join(pki.dir, 'central.crt'),
+    ROX_TLS_KEY: join(pki.dir, 'central.key'), ROX_TLS_CA: join(pki.dir, 'ca.crt'), ROX_LOG_LEVEL: 'info',
+    ROX_CENTRAL_DB_URL: dbUrl, ROX_CENTRAL_DATA_DIR: join(tmp, 'data'), ROX_ADMIN_PASSWORD: password,
+  },
+  stdoutFile: join(artifacts, 'role-matrix.stdout.log'),
+  stderrFile: join(artifacts, 'role-matrix.stderr.log'),
+  port, ca: pki.ca, serverCN: 'CENTRAL_SERVICE', readyTimeoutMs: 20000,
+});
+if (!svc) {
+  rmSync(tmp, { recursive: true, force: true });
+  console.log(`not ok - central did not start: ${problems.join('; ')}`);
+  process.exit(1);
+}
+
+const basic = (user, pw) => `Basic ${Buffer.from(`${user}:${pw}`).toString('base64')}`;
+const ADMIN = basic('admin', password);
+const call = async (method, path, auth, body) => {
+  const headers = auth ? { Authorization: auth } : {};
+  if (body !== undefined) headers['Content-Type'] = 'application/json';
+  const res = await request({ port, method, path, headers, body: body === undefined ? undefined : JSON.stringify(body),
+    tls: { ca: pki.ca }, serverCN: 'CENTRAL_SERVICE', timeoutMs: 10000 });
+  if (res.error) throw new Error(`${method} ${path}: ${res.error}`);
+  let json = null;
+  try { json = JSON.parse(res.body.toString('utf8')); } catch { /* not JSON */ }
+  return { status: res.status, json, headers: res.headers };
+};
+const mint = async (roles, name = 'role-matrix') => {
+  const r = await call('POST', '/v1/apitokens/generate', ADMIN, { name, roles });
+  if (r.status !== 200) throw new Error(`minting ${roles}: ${r.status} ${JSON.stringify(r.json)}`);
+  return r.json;
+};
+
+let failed = 0, passed = 0;
+const expect = (label, got, want) => {
+  if (want.includes(got)) { passed++; return; }
+  failed++;
+  console.log(`not ok - ${label}: expected ${want.join(' or ')}, got ${got}`);
+};
+
+try {
+  const callers = [['admin password', 'Admin', ADMIN]];
+  for (const role of Object.keys(grants)) callers.push([`token ${role}`, role, `Bearer ${(await mint([role])).token}`]);
+  const revoked = await mint(['Admin'], 'revoked');
+  await call('PATCH', `/v1/apitokens/revoke/${revoked.metadata.id}`, ADMIN);
+  const bad = [['no credentials', undefined], ['wrong password', basic('admin', 'wrong')],
+    ['unknown user', basic('root', password)], ['garbage bearer', 'Bearer abc.def.ghi'],
+    ['revoked token', `Bearer ${revoked.token}`], ['unsupported scheme', 'Digest x']];
+
+  for (const [path, item] of Object.entries(spec.paths)) {
+    if (item.$ref) continue; // /healthz etc. from common.yaml: public
+    for (const [method, op] of Object.entries(item)) {
+      const security = op.security ?? spec.security ?? [];
+      const isPublic = security.length === 0 || security.some((s) => !Object.keys(s).length);
+      const items = op['x-asec-roles'] || [];
+      const body = op.requestBody ? Object.values(op.requestBody.content['application/json'].examples)[0].value : undefined;
+      // an id that exists: a fresh victim token for each call
+      const target = async () => (path.includes('{id}') ? path.replace('{id}', (await mint(['None'], 'victim')).metadata.id) : path);
+      for (const [label, role, auth] of callers) {
+        const r = await call(method.toUpperCase(), await target(), auth, body);
+        const want = isPublic || allowed(role, items) ? [200] : [403];
+        expect(`${method.toUpperCase()} ${path} as ${label}`, r.status, want);
+      }
+      for (const [label, auth] of bad) {
+        const r = await call(method.toUpperCase(), await target(), auth, body);
+        expect(`${method.toUpperCase()} ${path} with ${label}`, r.status, isPublic ? [200] : [401]);
+        if (!isPublic && r.status === 401 && !r.headers['www-authenticate']) {
+          failed++;
+          console.log(`not ok - ${method.toUpperCase()} ${path} with ${label}: 401 without WWW-Authenticate`);
+        }
+      }
+    }
+  }
+  // What the matrix rests on: each token's permissions as the server states them.
+  for (const [label, role, auth] of callers) {
+    const r = await call('GET', '/v1/mypermissions', auth);
+    for (const res of RESOURCES) {
+      const got = LEVEL[r.json.resourceToAccess[res] || 'NO_ACCESS'];
+      if (got !== grants[role](res)) {
+        failed++;
+        console.log(`not ok - mypermissions of ${label}: ${res} is ${got}, expected ${grants[role](res)}`);
+      } else passed++;
+    }
+  }
+} catch (err) {
+  failed++;
+  console.log(`not ok - ${err.message}`);
+} finally {
+  const stop = await stopService(svc, 10000);
+  if (stop.length) { failed++; console.log(`not ok - stop: ${stop.join('; ')}`); }
+  rmSync(tmp, { recursive: true, force: true });
+}
+console.log(`role-matrix: ${passed} passed, ${failed} failed`);
+process.exit(failed ? 1 : 0);

@@ -190,8 +190,9 @@ static int authenticate_bearer(struct central *c, const char *header)
 		return ASEC_EAUTH;
 	}
 	if (rc) {
-		error_prefix("the API token could not be checked");
-		return rc;
+		/* the store is down: 503 naming it, not a refusal (http.h) */
+		error_set("Central DB is unreachable: the API token could not be checked");
+		return rc == ASEC_ETIMEOUT ? ASEC_ETIMEOUT : ASEC_EIO;
 	}
 	if (stored.revoked) {
 		error_set("the API token was revoked");

@@ -419,6 +419,12 @@ static int authorized(struct http_exchange *ex)
 				  (op->auth & HTTP_AUTH_BEARER) ? "Bearer realm=\"alauda-security\"" : "Basic realm=\"alauda-security\"");
 			http_respond_problem(ex, 401, "Unauthenticated", "%s",
 					     error_last()[0] ? error_last() : "valid credentials are required");
+		} else if (rc == ASEC_EIO || rc == ASEC_ETIMEOUT) {
+			/* the credentials could not be checked (a store is down):
+			 * neither the caller's fault nor a refusal */
+			u_map_put(ex->resp->map_header, "Retry-After", "5");
+			http_respond_problem(ex, 503, "Service unavailable", "%s",
+					     error_last()[0] ? error_last() : "credentials cannot be checked now");
 		} else {
 			http_respond_problem(ex, 403, "Forbidden", "%s", error_last()[0] ? error_last() : "not allowed");
 		}

@@ -78,8 +78,10 @@ struct http_operation {
 
 /* The service's check of basic/bearer credentials. It returns ASEC_OK and
  * sets the identity (http_exchange_set_identity), ASEC_EAUTH for missing or
- * bad credentials (401), or any other code, with error_set() saying why, for
- * a caller who may not call this operation (403). */
+ * bad credentials (401), ASEC_EIO or ASEC_ETIMEOUT when they cannot be
+ * checked now because a dependency is down (503, with error_set() naming
+ * it), or any other code, with error_set() saying why, for a caller who may
+ * not call this operation (403). */
 typedef int (*http_authenticator)(struct http_exchange *ex, const struct http_operation *op, void *ctx);
 
 /* Readiness: fills checks with name -> "ok" | "<reason>" and returns ASEC_OK

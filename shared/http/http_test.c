@@ -129,6 +129,10 @@ static int test_authenticate(struct http_exchange *ex, const struct http_operati
 		error_set("the token's role may not call %s", op->operation_id);
 		return ASEC_ERROR;
 	}
+	if (strcmp(auth, "Bearer unverifiable") == 0) {
+		error_set("Central DB is unreachable: the token could not be checked");
+		return ASEC_EIO;
+	}
 	error_set("the token is not valid");
 	return ASEC_EAUTH;
 }
@@ -479,6 +483,7 @@ static void test_authentication(void **state)
 	const char *json[] = {"Content-Type: application/json", NULL};
 	const char *bad[] = {"Content-Type: application/json", "Authorization: Bearer nope", NULL};
 	const char *weak[] = {"Content-Type: application/json", "Authorization: Bearer weak", NULL};
+	const char *unverifiable[] = {"Content-Type: application/json", "Authorization: Bearer unverifiable", NULL};
 	const char *body = "{\"name\":\"ok\",\"size\":1}";
 	struct reply r;
 	char u[256];
@@ -496,6 +501,13 @@ static void test_authentication(void **state)
 
 	request(&r, "POST", u, weak, body, strlen(body), NULL);
 	assert_problem(&r, 403);
+	reply_clear(&r);
+
+	/* credentials that cannot be checked now are neither wrong nor too weak */
+	request(&r, "POST", u, unverifiable, body, strlen(body), NULL);
+	assert_problem(&r, 503);
+	assert_string_equal(json_string_value(json_object_get(r.json, "detail")),
+			    "Central DB is unreachable: the token could not be checked");
 	reply_clear(&r);
 }
 

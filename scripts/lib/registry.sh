@@ -153,7 +153,11 @@ EOF
 		if [ "$code" = "200" ] || [ "$code" = "401" ]; then
 			return 0
 		fi
-		if [ -f "$dir/registry.pid" ] && ! _registry_pid "$dir" >/dev/null; then
+		# Exited means: the pid file names a process and it is gone. The
+		# file can exist still empty for a moment (the inner shell's
+		# redirection creates it before echo writes), which is not an exit.
+		pid=$(cat "$dir/registry.pid" 2>/dev/null || true)
+		if [[ $pid =~ ^[0-9]+$ ]] && ! kill -0 "$pid" 2>/dev/null; then
 			_registry_err "docker-registry exited; end of $dir/registry.log:"
 			tail -n 20 "$dir/registry.log" >&2 || true
 			return 1

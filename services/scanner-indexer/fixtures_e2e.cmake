@@ -10,7 +10,7 @@
 # them) and the shared fixtures; skipped without them, failed under CI=true.
 # libarchive writes the layer tars; zlib and libzstd compress them.
 asec_unit_test(fixtures_e2e_test SOURCES ${CMAKE_CURRENT_LIST_DIR}/fixtures_e2e_test.c
-  LIBS asec_indexer_core asec_indexer_registry_testpush PkgConfig::ZLIB PkgConfig::ZSTD PkgConfig::LIBARCHIVE
+  LIBS asec_indexer_core asec_registry_testpush PkgConfig::ZLIB PkgConfig::ZSTD PkgConfig::LIBARCHIVE
   LABELS "indexer;postgres;network-loopback")
 if(TARGET fixtures_e2e_test)
   # About 2 MB of layers indexed six times: a second or two here in Debug

@@ -8,7 +8,7 @@
 # (ASEC_TEST_REGISTRY), as scripts/test.sh provides, and skips without them.
 # In a sanitizer build the service's peak RSS is printed, not judged.
 asec_unit_test(hostile_e2e_test SOURCES ${CMAKE_CURRENT_LIST_DIR}/hostile_e2e_test.c
-  LIBS asec_indexer_registry_testpush asec_error PkgConfig::CURL PkgConfig::JANSSON PkgConfig::ZLIB
+  LIBS asec_registry_testpush asec_error PkgConfig::CURL PkgConfig::JANSSON PkgConfig::ZLIB
   Threads::Threads
   LABELS "indexer;postgres;network-loopback")
 if(TARGET hostile_e2e_test)

@@ -8,7 +8,7 @@
 # libarchive reads the dpkg status file back out of the tar; zlib and libzstd
 # make the gzip and zstd layers.
 asec_unit_test(rootfs_e2e_test SOURCES ${CMAKE_CURRENT_LIST_DIR}/rootfs_e2e_test.c
-  LIBS asec_indexer_core asec_indexer_registry_testpush PkgConfig::ZLIB PkgConfig::ZSTD PkgConfig::LIBARCHIVE
+  LIBS asec_indexer_core asec_registry_testpush PkgConfig::ZLIB PkgConfig::ZSTD PkgConfig::LIBARCHIVE
   LABELS "indexer;postgres;network-loopback")
 if(TARGET rootfs_e2e_test)
   # Compressing and indexing ~250 MB three times; under ASan+UBSan a few

@@ -11,7 +11,7 @@
 # skips without them. It builds an rpm database with libsqlite3 and talks to
 # PostgreSQL with libpq only to make and drop its own schema.
 asec_unit_test(matcher_e2e_test SOURCES ${CMAKE_CURRENT_LIST_DIR}/matcher_e2e_test.c
-  LIBS asec_indexer_registry_testpush asec_error PkgConfig::CURL PkgConfig::JANSSON PkgConfig::ZLIB
+  LIBS asec_registry_testpush asec_error PkgConfig::CURL PkgConfig::JANSSON PkgConfig::ZLIB
   PkgConfig::LIBPQ PkgConfig::SQLITE3 Threads::Threads
   LABELS "matcher;indexer;postgres;network-loopback")
 if(TARGET matcher_e2e_test)

@@ -32,7 +32,7 @@ run="$dev/run"
 logs="$dev/logs"
 pg_dir="$dev/postgres"
 pg_port=${ASEC_DEV_PG_PORT:-55432}
-registry_port=${ASEC_DEV_REGISTRY_PORT:-5001}
+registry_port=${ASEC_DEV_REGISTRY_PORT:-5000}
 registry_dir="$dev/registry"
 build_dir="$root/build/release"
 
@@ -44,9 +44,11 @@ service_env() {
 	case $1 in
 	scanner-indexer) export ROX_SCANNER_DB_URL; ROX_SCANNER_DB_URL=$(pg_url "$pg_port" scanner) ;;
 	central)
-		export ROX_CENTRAL_DB_URL ROX_CENTRAL_DATA_DIR
+		export ROX_CENTRAL_DB_URL ROX_CENTRAL_DATA_DIR ROX_CENTRAL_INDEXER_URL ROX_CENTRAL_MATCHER_URL
 		ROX_CENTRAL_DB_URL=$(pg_url "$pg_port" central)
 		ROX_CENTRAL_DATA_DIR=$dev/central
+		ROX_CENTRAL_INDEXER_URL=https://127.0.0.1:8444
+		ROX_CENTRAL_MATCHER_URL=https://127.0.0.1:8445
 		mkdir -p -m 0700 "$ROX_CENTRAL_DATA_DIR"
 		;;
 	scanner-matcher)
@@ -144,15 +146,18 @@ Alauda Security Service is running.
   Try: curl --cacert .dev/pki/ca.crt https://127.0.0.1:8443/v1/ping
 EOF
 	if [ -n "${demo_image:-}" ]; then
+		# What a CI job runs: the CLI, the admin password (or an API token
+		# in ROX_API_TOKEN) and central's CA.
 		cat <<EOF
-  Index the demo image ($demo_image):
-       curl --cacert .dev/pki/ca.crt --cert .dev/pki/operator.crt --key .dev/pki/operator.key \\
-            -H 'Content-Type: application/json' -d '{"containerImage":{"url":"$demo_image"}}' \\
-            https://127.0.0.1:8444/v4/index-reports
-  Then match it (hashId from the answer above):
-       curl --cacert .dev/pki/ca.crt --cert .dev/pki/operator.crt --key .dev/pki/operator.key \\
-            -H 'Content-Type: application/json' -d '{"hashId":"<hashId>"}' \\
-            https://127.0.0.1:8445/v4/vulnerability-reports
+
+  Scan the demo image with roxctl (it has real CVEs in Jinja2 and PyYAML):
+       ROX_ADMIN_PASSWORD=\$(cat .dev/central/admin-password) \\
+       build/release/services/roxctl/roxctl -e 127.0.0.1:8443 --ca .dev/pki/ca.crt \\
+            image scan -i ${demo_image#http://}
+  The same through the API:
+       curl --cacert .dev/pki/ca.crt -u admin:\$(cat .dev/central/admin-password) \\
+            -H 'Content-Type: application/json' -d '{"imageName":"${demo_image#http://}"}' \\
+            https://127.0.0.1:8443/v1/images/scan
 EOF
 	fi
 }

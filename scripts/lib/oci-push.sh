@@ -3,13 +3,21 @@
 # scripts/dev.sh (the demo image) and scripts/bench-indexer.
 
 # oci_push REGISTRY_URL REPO TAG LAYER.tar.gz... ; REGISTRY_URL is http://host:port
+# The config names each layer's diff_id and has one history entry per layer
+# ("COPY <layer file name> /", as BuildKit writes it), so that scanners can
+# say which layer brought a package.
 oci_push() {
-	local reg=$1 repo=$2 tag=$3 work config config_digest layer_json="" d l
+	local reg=$1 repo=$2 tag=$3 work config config_digest layer_json="" d l now diff_ids="" history=""
 	shift 3
 	work=$(mktemp -d "${TMPDIR:-/tmp}/oci-push.XXXXXX")
 	config="$work/config.json"
-	printf '{"architecture":"amd64","os":"linux","created":"%s","config":{"User":"0"},"rootfs":{"type":"layers","diff_ids":[]}}' \
-		"$(date -u +%Y-%m-%dT%H:%M:%SZ)" >"$config"
+	now=$(date -u +%Y-%m-%dT%H:%M:%SZ)
+	for l in "$@"; do
+		diff_ids="$diff_ids${diff_ids:+,}\"sha256:$(gzip -dc "$l" | sha256sum | cut -d' ' -f1)\""
+		history="$history${history:+,}{\"created\":\"$now\",\"created_by\":\"COPY $(basename "$l" .tar.gz) / # buildkit\",\"comment\":\"buildkit.dockerfile.v0\"}"
+	done
+	printf '{"architecture":"amd64","os":"linux","created":"%s","config":{"User":"0"},"rootfs":{"type":"layers","diff_ids":[%s]},"history":[%s]}' \
+		"$now" "$diff_ids" "$history" >"$config"
 	config_digest=$(_oci_push_blob "$reg" "$repo" "$config") || { rm -rf "$work"; return 1; }
 	for l in "$@"; do
 		d=$(_oci_push_blob "$reg" "$repo" "$l") || { rm -rf "$work"; return 1; }

@@ -3,7 +3,8 @@
  *
  * Central is the installation's API: policies, violations, images,
  * vulnerabilities, integrations and the portal. Its handlers live one file
- * per API resource (ping.c, metadata.c, auth_status.c, apitokens.c, ...);
+ * per API resource (ping.c, metadata.c, auth_status.c, apitokens.c, images.c,
+ * imageintegrations.c, ...);
  * main.c only wires them, and authn.c decides who may call what.
  */
 #ifndef ASEC_CENTRAL_H
@@ -15,6 +16,8 @@
 #include "auth/auth.h"
 #include "central_api.h"
 #include "db/db.h"
+#include "image_scan.h"
+#include "secretbox/secretbox.h"
 
 /* The user name of HTTP basic credentials. */
 #define CENTRAL_ADMIN_USER "admin"
@@ -24,6 +27,8 @@
 #define CENTRAL_PASSWORD_CHECKS_MAX 4
 
 struct central {
+	struct secretbox_key secrets; /* seals integration passwords (store_integrations.h) */
+	struct image_scanner *scanner; /* image_scan.h */
 	struct db_pool *pool;
 	struct auth_key key;
 	struct auth_cache *cache;  /* recent successful admin password checks */

@@ -1,6 +1,7 @@
 /*
  * main.c - central's wiring: its settings, Central DB, the admin password,
- * the token signing key, the authenticator and the generated routes.
+ * the token and secrets keys, the image scanner, the authenticator and the
+ * generated routes.
  *
  * The admin password is never stored or logged in clear: ROX_ADMIN_PASSWORD,
  * when set, is hashed into Central DB at every start (so changing it and
@@ -22,6 +23,8 @@
 #include "log/log.h"
 #include "service/service.h"
 #include "store_auth.h"
+#include "store_images.h"
+#include "store_integrations.h"
 
 static const struct config_setting central_settings[] = {
 	{"ROX_CENTRAL_DB_URL", CONFIG_URL, NULL, "Central DB (PostgreSQL) connection URL.", 0, 0, NULL, 1},
@@ -39,6 +42,18 @@ static const struct config_setting central_settings[] = {
 	 "The 32-byte key API tokens are signed with, created (0600) when missing. Unset: "
 	 "<ROX_CENTRAL_DATA_DIR>/jwt-key.",
 	 0, 0, NULL, 0},
+	{"ROX_CENTRAL_SECRETS_KEY_FILE", CONFIG_PATH, "",
+	 "The 32-byte key registry passwords are encrypted with in Central DB, created (0600) when missing. Keep it "
+	 "with the installation's secrets, apart from database backups. Unset: <ROX_CENTRAL_DATA_DIR>/secrets-key.",
+	 0, 0, NULL, 0},
+	{"ROX_CENTRAL_INDEXER_URL", CONFIG_STRING, "https://scanner-v4-indexer:8443",
+	 "The scanner indexer (mutual TLS with central's certificate, ROX_TLS_CERT and ROX_TLS_KEY).", 0, 0, NULL, 0},
+	{"ROX_CENTRAL_MATCHER_URL", CONFIG_STRING, "https://scanner-v4-matcher:8443",
+	 "The scanner matcher (mutual TLS, as for the indexer).", 0, 0, NULL, 0},
+	{"ROX_CENTRAL_SCAN_TIMEOUT", CONFIG_DURATION_MS, "10m",
+	 "Longest wait for the indexer to pull and index one image.", 1000, 3600000, NULL, 0},
+	{"ROX_CENTRAL_MATCH_TIMEOUT", CONFIG_DURATION_MS, "2m", "Longest wait for one call to the matcher.", 1000,
+	 3600000, NULL, 0},
 };
 
 static struct central central_state;
@@ -168,20 +183,44 @@ static int central_init(struct service_context *ctx)
 		.acquire_timeout_ms = 10000,
 		.connect_timeout_s = 5,
 	};
-	char *key_path = NULL;
+	struct image_scanner_options scan = {
+		.indexer_url = config_get_string(ctx->config, "ROX_CENTRAL_INDEXER_URL"),
+		.matcher_url = config_get_string(ctx->config, "ROX_CENTRAL_MATCHER_URL"),
+		.cert_file = config_get_string(ctx->config, "ROX_TLS_CERT"),
+		.key_file = config_get_string(ctx->config, "ROX_TLS_KEY"),
+		.ca_file = config_get_string(ctx->config, "ROX_TLS_CA"),
+		.timeout_ms = config_get_int(ctx->config, "ROX_CENTRAL_SCAN_TIMEOUT"),
+		.matcher_timeout_ms = config_get_int(ctx->config, "ROX_CENTRAL_MATCH_TIMEOUT"),
+		.secrets = &c->secrets,
+	};
+	char *key_path = NULL, *secrets_path = NULL;
 	int rc;
 
 	pthread_mutex_init(&c->lock, NULL);
 	pthread_mutex_init(&c->check_lock, NULL);
 	pthread_cond_init(&c->check_cond, NULL);
 	if ((rc = db_pool_open(&c->pool, &db)) || (rc = store_auth_migrate(c->pool)) ||
+	    (rc = store_images_migrate(c->pool)) || (rc = store_integrations_migrate(c->pool)) ||
 	    (rc = auth_cache_new(&c->cache, 256, 300)) || (rc = admin_password_setup(c, ctx->config)) ||
-	    (rc = setting_path(&key_path, ctx->config, "ROX_JWT_KEY_FILE", "jwt-key")))
+	    (rc = setting_path(&key_path, ctx->config, "ROX_JWT_KEY_FILE", "jwt-key")) ||
+	    (rc = setting_path(&secrets_path, ctx->config, "ROX_CENTRAL_SECRETS_KEY_FILE", "secrets-key")))
 		goto out;
 	if ((rc = auth_key_load_or_create(&c->key, key_path))) {
 		error_prefix("ROX_JWT_KEY_FILE %s", key_path);
 		goto out;
 	}
+	if ((rc = secretbox_key_load_or_create(&c->secrets, secrets_path))) {
+		error_prefix("ROX_CENTRAL_SECRETS_KEY_FILE %s", secrets_path);
+		goto out;
+	}
+	/* central's server certificate is also its client identity */
+	if (scan.ca_file && !scan.ca_file[0])
+		scan.ca_file = NULL;
+	if (!scan.cert_file || !scan.cert_file[0] || !scan.key_file || !scan.key_file[0])
+		scan.cert_file = scan.key_file = NULL;
+	scan.pool = c->pool;
+	if ((rc = image_scanner_new(&c->scanner, &scan)))
+		goto out;
 	ctx->http.readiness = readiness;
 	ctx->http.readiness_ctx = c;
 	ctx->http.authenticate = central_authenticate;
@@ -189,6 +228,7 @@ static int central_init(struct service_context *ctx)
 	ctx->state = c;
 out:
 	free(key_path);
+	free(secrets_path);
 	return rc;
 }
 
@@ -209,8 +249,11 @@ static void central_shutdown(struct service_context *ctx)
 	struct central *c = &central_state;
 
 	(void)ctx;
+	image_scanner_free(c->scanner);
+	c->scanner = NULL;
 	auth_cache_free(c->cache);
 	auth_key_wipe(&c->key);
+	secretbox_key_wipe(&c->secrets);
 	db_pool_close(c->pool);
 	free(c->admin_hash);
 	c->cache = NULL;

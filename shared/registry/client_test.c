@@ -99,7 +99,7 @@ static struct fake_blob blobs[32];
 static size_t blob_count;
 static int have_fixtures;
 
-static atomic_int fake_requests, storage_hits, storage_saw_auth, registry_saw_auth;
+static atomic_int fake_requests, storage_hits, storage_saw_auth, registry_saw_auth, ping_requests;
 
 static char *dup_mem(const void *p, size_t n)
 {
@@ -181,7 +181,10 @@ static int cb_token(const struct _u_request *rq, struct _u_response *rs, void *u
 	struct issued *t;
 
 	(void)ud;
-	if (!scope || !service || strcmp(service, "fake-registry") != 0) {
+	/* No scope: a login token, as for the /v2/ check. */
+	if (!scope)
+		scope = "";
+	if (!service || strcmp(service, "fake-registry") != 0) {
 		ulfius_set_string_body_response(rs, 400, "{\"errors\":[{\"code\":\"UNSUPPORTED\"}]}");
 		return U_CALLBACK_CONTINUE;
 	}
@@ -220,10 +223,11 @@ static int bearer_ok(const struct _u_request *rq, const char *repo)
 
 	if (!auth || strncmp(auth, "Bearer ", 7) != 0)
 		return 0;
-	snprintf(want, sizeof(want), "repository:%s:pull", repo);
+	/* repo NULL: the /v2/ check, which any valid token passes. */
+	snprintf(want, sizeof(want), "repository:%s:pull", repo ? repo : "");
 	pthread_mutex_lock(&token_lock);
 	for (size_t i = 0; i < issued_count && i < sizeof(issued) / sizeof(issued[0]); i++)
-		if (strcmp(issued[i].token, auth + 7) == 0 && strcmp(issued[i].scope, want) == 0 &&
+		if (strcmp(issued[i].token, auth + 7) == 0 && (!repo || strcmp(issued[i].scope, want) == 0) &&
 		    issued[i].expires_ms > now_ms())
 			ok = 1;
 	pthread_mutex_unlock(&token_lock);
@@ -286,6 +290,29 @@ static int cb_fake(const struct _u_request *rq, struct _u_response *rs, void *ud
 	}
 	if (strncmp(path, "/v2/", 4) != 0) {
 		respond_error(rs, 404, "NOT_FOUND");
+		return U_CALLBACK_CONTINUE;
+	}
+	if (strcmp(path, "/v2/") == 0) {
+		/* The API check: the same auth as everything else, and no scope
+		 * in the bearer challenge, as docker-registry sends it. */
+		atomic_fetch_add(&ping_requests, 1);
+		if (srv->auth == FAKE_BEARER && !bearer_ok(rq, NULL)) {
+			char challenge[512];
+
+			snprintf(challenge, sizeof(challenge),
+				 "Bearer realm=\"%s://127.0.0.1:%d/token\",service=\"fake-registry\"",
+				 srv->realm_scheme, token_srv.port);
+			respond_error(rs, 401, "UNAUTHORIZED");
+			u_map_put(rs->map_header, "WWW-Authenticate", challenge);
+			return U_CALLBACK_CONTINUE;
+		}
+		if (srv->auth == FAKE_BASIC && !basic_is(rq, PASS_B64)) {
+			respond_error(rs, 401, "UNAUTHORIZED");
+			u_map_put(rs->map_header, "WWW-Authenticate", "Basic realm=\"fake basic\"");
+			return U_CALLBACK_CONTINUE;
+		}
+		respond(rs, 200, "application/json", "{}", 2);
+		u_map_put(rs->map_header, "Docker-Distribution-API-Version", "registry/2.0");
 		return U_CALLBACK_CONTINUE;
 	}
 	kind = strstr(path, "/manifests/");
@@ -1317,6 +1344,100 @@ static void test_hanging_registry(void **state)
 	registry_client_free(c);
 }
 
+/* The /v2/ check an image integration's test runs: each kind of registry,
+ * right and wrong credentials, and registries that are not there. */
+static void test_ping(void **state)
+{
+	char registry[64];
+	struct registry_client *c;
+	int tokens, pings;
+
+	(void)state;
+	/* Anonymous registry: answers without credentials, and with any. */
+	snprintf(registry, sizeof(registry), "127.0.0.1:%d", anon_srv.port);
+	c = anon_client();
+	pings = atomic_load(&ping_requests);
+	assert_ok(registry_ping(c, registry, REGISTRY_SCHEME_DEFAULT));
+	assert_int_equal(atomic_load(&ping_requests), pings + 1);
+	registry_client_free(c);
+	c = client_with(registry, USER, "anything", 1);
+	assert_ok(registry_ping(c, registry, REGISTRY_SCHEME_HTTP));
+	registry_client_free(c);
+
+	/* Bearer: a token without scope from the realm, then the retry. */
+	snprintf(registry, sizeof(registry), "127.0.0.1:%d", bearer_srv.port);
+	c = client_with(registry, USER, PASS, 1);
+	tokens = atomic_load(&token_requests);
+	assert_ok(registry_ping(c, registry, REGISTRY_SCHEME_DEFAULT));
+	assert_int_equal(atomic_load(&token_requests), tokens + 1);
+	registry_client_free(c);
+	c = client_with(registry, USER, "wrong", 1);
+	assert_fails(registry_ping(c, registry, REGISTRY_SCHEME_DEFAULT), ASEC_EAUTH,
+		     "the token service refused the credentials (401)");
+	assert_non_null(strstr(error_last(), registry));
+	assert_null(strstr(error_last(), "wrong"));
+	assert_null(strstr(error_last(), USER));
+	registry_client_free(c);
+	/* Anonymous tokens are enough for the fake's /v2/, as on Docker Hub. */
+	c = anon_client();
+	assert_ok(registry_ping(c, registry, REGISTRY_SCHEME_DEFAULT));
+	registry_client_free(c);
+
+	/* Basic: the credentials, or a refusal that says so. */
+	snprintf(registry, sizeof(registry), "127.0.0.1:%d", basic_srv.port);
+	c = client_with(registry, USER, PASS, 1);
+	assert_ok(registry_ping(c, registry, REGISTRY_SCHEME_DEFAULT));
+	registry_client_free(c);
+	c = client_with(registry, USER, "wrong", 1);
+	assert_fails(registry_ping(c, registry, REGISTRY_SCHEME_DEFAULT), ASEC_EAUTH, "refused the credentials");
+	assert_null(strstr(error_last(), "wrong"));
+	registry_client_free(c);
+	c = anon_client();
+	assert_fails(registry_ping(c, registry, REGISTRY_SCHEME_DEFAULT), ASEC_EAUTH, "none were given");
+	registry_client_free(c);
+	/* Credentials for another registry are never sent here. */
+	c = client_with("other.example:5000", USER, PASS, 1);
+	assert_fails(registry_ping(c, registry, REGISTRY_SCHEME_DEFAULT), ASEC_EAUTH, "none were given");
+	registry_client_free(c);
+
+	/* Plain http:// needs an insecure client. */
+	c = client_with(registry, USER, PASS, 0);
+	assert_fails(registry_ping(c, registry, REGISTRY_SCHEME_HTTP), ASEC_EINVALID, "insecure");
+	registry_client_free(c);
+
+	/* Not a registry (the token service answers 404 for /v2/). */
+	snprintf(registry, sizeof(registry), "127.0.0.1:%d", token_srv.port);
+	c = anon_client();
+	assert_fails(registry_ping(c, registry, REGISTRY_SCHEME_DEFAULT), ASEC_EINVALID, "no OCI registry");
+	registry_client_free(c);
+
+	/* Nothing listening, and a registry that never answers. */
+	{
+		struct sockaddr_in sa = { 0 };
+		socklen_t sl = sizeof(sa);
+		int fd = socket(AF_INET, SOCK_STREAM, 0);
+		long long t0;
+
+		sa.sin_family = AF_INET;
+		sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+		assert_int_equal(bind(fd, (struct sockaddr *)&sa, sizeof(sa)), 0);
+		assert_int_equal(getsockname(fd, (struct sockaddr *)&sa, &sl), 0);
+		snprintf(registry, sizeof(registry), "127.0.0.1:%d", ntohs(sa.sin_port));
+		close(fd); /* bound, never listened, closed: connections are refused */
+		c = impatient_client();
+		assert_fails(registry_ping(c, registry, REGISTRY_SCHEME_DEFAULT), ASEC_EIO, registry);
+		snprintf(registry, sizeof(registry), "127.0.0.1:%d", hang.port);
+		t0 = now_ms();
+		assert_fails(registry_ping(c, registry, REGISTRY_SCHEME_DEFAULT), ASEC_ETIMEOUT, registry);
+		assert_true(now_ms() - t0 < 8000);
+		registry_client_free(c);
+	}
+	c = anon_client();
+	assert_fails(registry_ping(c, "not a domain!", REGISTRY_SCHEME_DEFAULT), ASEC_EINVALID, "domain");
+	assert_fails(registry_ping(c, "", REGISTRY_SCHEME_DEFAULT), ASEC_EINVALID, "registry");
+	registry_client_free(c);
+}
+
 static void test_secrets_stay_out_of_logs(void **state)
 {
 	char registry[64], *logbuf = NULL;
@@ -1450,6 +1571,7 @@ int main(void)
 		cmocka_unit_test(test_plain_http_needs_insecure),
 		cmocka_unit_test(test_tls),
 		cmocka_unit_test(test_hanging_registry),
+		cmocka_unit_test(test_ping),
 		cmocka_unit_test(test_secrets_stay_out_of_logs),
 		cmocka_unit_test(test_threads_share_a_client),
 		cmocka_unit_test(test_options),

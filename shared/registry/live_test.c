@@ -451,6 +451,57 @@ static void test_basic_auth(void **state)
 	free(s.data);
 }
 
+/* The /v2/ check an image integration's test runs, against both registries:
+ * anonymous, htpasswd with right and wrong credentials, and plain http://
+ * written out versus a secure client. */
+static void test_ping(void **state)
+{
+	struct registry_client *c;
+	char wrong[256];
+
+	(void)state;
+	if (!anon_host || !auth_host || !auth_user || !auth_pass)
+		need("ASEC_TEST_REGISTRY, ASEC_TEST_REGISTRY_AUTH, ASEC_TEST_REGISTRY_USER and "
+		     "ASEC_TEST_REGISTRY_PASSWORD");
+	c = client(NULL, NULL, NULL);
+	assert_ok(registry_ping(c, anon_host, REGISTRY_SCHEME_DEFAULT));
+	assert_ok(registry_ping(c, anon_host, REGISTRY_SCHEME_HTTP));
+	assert_fails(registry_ping(c, auth_host, REGISTRY_SCHEME_DEFAULT), ASEC_EAUTH, "none were given");
+	registry_client_free(c);
+
+	/* Credentials a registry does not need are no reason to fail. */
+	c = client(anon_host, auth_user, auth_pass);
+	assert_ok(registry_ping(c, anon_host, REGISTRY_SCHEME_DEFAULT));
+	registry_client_free(c);
+
+	c = client(auth_host, auth_user, auth_pass);
+	assert_ok(registry_ping(c, auth_host, REGISTRY_SCHEME_HTTP));
+	registry_client_free(c);
+
+	snprintf(wrong, sizeof(wrong), "%s-but-wrong", auth_pass);
+	c = client(auth_host, auth_user, wrong);
+	assert_fails(registry_ping(c, auth_host, REGISTRY_SCHEME_DEFAULT), ASEC_EAUTH, "refused the credentials");
+	assert_non_null(strstr(error_last(), auth_host));
+	assert_null(strstr(error_last(), auth_pass));
+	assert_null(strstr(error_last(), auth_user));
+	registry_client_free(c);
+
+	{
+		/* Not marked insecure: HTTPS, which these registries cannot speak. */
+		struct httpclient_options o;
+		struct registry_options ro = { 0 };
+
+		httpclient_options_init(&o);
+		o.total_timeout_ms = 10000;
+		o.max_attempts = 1;
+		ro.http = &o;
+		assert_ok(registry_client_new(&c, &ro));
+		assert_fails(registry_ping(c, anon_host, REGISTRY_SCHEME_DEFAULT), ASEC_EIO, "https://");
+		assert_fails(registry_ping(c, anon_host, REGISTRY_SCHEME_HTTP), ASEC_EINVALID, "insecure");
+		registry_client_free(c);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -461,6 +512,7 @@ int main(void)
 		cmocka_unit_test(test_not_found),
 		cmocka_unit_test(test_https_to_plain_registry),
 		cmocka_unit_test(test_basic_auth),
+		cmocka_unit_test(test_ping),
 	};
 	const char *v;
 

@@ -607,7 +607,9 @@ static int reg_fetch_token(char **token_out, struct registry_client *c, const st
 		if (reg_append_escaped(&url, &url_len, service) != ASEC_OK)
 			goto nomem;
 	}
-	{
+	/* No scope at all for the /v2/ check (registry_ping): a token that
+	 * only proves who we are, as docker login asks for. */
+	if (scope[0]) {
 		char *grown = realloc(url, url_len + 8);
 
 		if (!grown)
@@ -815,7 +817,11 @@ static int reg_request(struct httpclient_response *resp, struct registry_client 
 	int rc;
 
 	memset(resp, 0, sizeof(*resp));
-	if (asprintf(&scope, "repository:%s:pull", ref->repository) < 0) {
+	if (!ref->repository || !ref->repository[0])
+		scope = strdup("");
+	else if (asprintf(&scope, "repository:%s:pull", ref->repository) < 0)
+		scope = NULL;
+	if (!scope) {
 		error_set("out of memory");
 		return ASEC_ENOMEM;
 	}
@@ -868,6 +874,55 @@ out:
 	reg_free_secret(auth);
 	free(scope);
 	free(challenge_scope);
+	return rc;
+}
+
+/* ---- the API check ---- */
+
+int registry_ping(struct registry_client *client, const char *domain, enum registry_scheme scheme)
+{
+	struct httpclient_response resp = {0};
+	struct registry_ref ref = {0};
+	struct reg_call call = {0};
+	char *url = NULL;
+	int rc;
+
+	if (!domain || !domain[0]) {
+		error_set("no registry to check");
+		return ASEC_EINVALID;
+	}
+	rc = registry_domain_normalize(&ref.domain, domain);
+	if (rc != ASEC_OK)
+		return rc;
+	ref.repository = "";
+	ref.scheme = scheme;
+	if (scheme == REGISTRY_SCHEME_HTTP && !client->insecure) {
+		error_set("plain http:// to %s is refused unless the registry is marked insecure", ref.domain);
+		rc = ASEC_EINVALID;
+		goto out;
+	}
+	if (asprintf(&url, "%s://%s/v2/", reg_plain_http(client, &ref) ? "http" : "https",
+		     registry_ref_api_host(&ref)) < 0) {
+		url = NULL;
+		error_set("out of memory");
+		rc = ASEC_ENOMEM;
+		goto out;
+	}
+	call.http = client->api;
+	call.url = url;
+	call.max_body = REG_TOKEN_BODY_MAX; /* the body is ignored; a registry sends "{}" */
+	rc = reg_request(&resp, client, &ref, &call);
+	if (rc == ASEC_OK && resp.status != 200) {
+		if (resp.status == 404)
+			error_set("GET %s: 404, so this is no OCI registry (or its API lives elsewhere)", url);
+		rc = resp.status == 404 ? ASEC_EINVALID : reg_status_error(&resp, "registry API check", url);
+	}
+	if (rc != ASEC_OK)
+		error_prefix("registry %s", ref.domain);
+out:
+	httpclient_response_free(&resp);
+	free(url);
+	free(ref.domain);
 	return rc;
 }
 

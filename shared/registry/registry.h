@@ -294,6 +294,20 @@ int registry_client_new(struct registry_client **out, const struct registry_opti
  * may be running on it. NULL is allowed. */
 void registry_client_free(struct registry_client *client);
 
+/* The OCI distribution API check (GET /v2/), as docker login does it: does
+ * the registry at domain ("quay.io", "127.0.0.1:5000", "docker.io") answer,
+ * and does it accept the client's credentials? A 401 is answered as any
+ * request's is - Basic with the credentials, or Bearer with a token from the
+ * realm the challenge names (asked without a scope) - and the check retried.
+ * scheme is how the registry was written: REGISTRY_SCHEME_HTTP needs an
+ * insecure client. ASEC_OK when the registry answered 200 (with or without
+ * credentials: a registry that needs none accepts any); ASEC_EAUTH when the
+ * registry or its token service refused, the message saying what it
+ * answered; ASEC_EINVALID for a 404 (no registry there) or plain HTTP
+ * refused; ASEC_EIO or ASEC_ETIMEOUT, with the reason, when it could not be
+ * reached. The message never holds the credentials. */
+int registry_ping(struct registry_client *client, const char *domain, enum registry_scheme scheme);
+
 /* Resolves ref to one image manifest: fetches what the digest (or else the
  * tag) names, verifies its digest, and when it is an index picks the manifest
  * for platform (NULL: linux/amd64) and fetches that by digest. Errors:

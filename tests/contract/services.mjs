@@ -28,9 +28,10 @@ export const services = [
     spec: 'openapi/central.yaml',
     binary: 'services/central/central',
     cn: 'CENTRAL_SERVICE',
-    // Central DB as for the scanner services (its tables are its own:
-    // admin, api_tokens); its signing key under artifacts/ (git-ignored).
-    // ROX_ADMIN_PASSWORD replaces the stored hash at every start.
+    // Central DB as for the scanner services (its tables are its own);
+    // its keys under artifacts/ (git-ignored). ROX_ADMIN_PASSWORD replaces
+    // the stored hash at every start. No scanner runs beside it here, so a
+    // scan is answered 503 naming the indexer (documented).
     env: (ctx) => {
       const dataDir = join(ctx.artifactsDir, 'central-data');
       mkdirSync(dataDir, { recursive: true, mode: 0o700 });
@@ -38,6 +39,8 @@ export const services = [
         ROX_CENTRAL_DB_URL: process.env.ASEC_TEST_DATABASE_URL || '',
         ROX_CENTRAL_DATA_DIR: dataDir,
         ROX_ADMIN_PASSWORD: ctx.adminPassword,
+        ROX_CENTRAL_INDEXER_URL: 'https://127.0.0.1:9',
+        ROX_CENTRAL_MATCHER_URL: 'https://127.0.0.1:9',
       };
     },
     credentials: (ctx) => ({ basic: { user: 'admin', password: ctx.adminPassword } }),

@@ -316,12 +316,14 @@ static int format_time(char *buf, size_t size, int64_t ms, int with_ms)
 	civil_from_days(days, &y, &m, &d);
 	frac = (int)(rem % 1000);
 	rem /= 1000;
+	/* the moduli only tell the compiler the bounds the range check above
+	 * already guarantees, so that it sees the text fits */
 	if (with_ms || frac)
-		snprintf(buf, size, "%04d-%02u-%02uT%02d:%02d:%02d.%03dZ", (int)y, m, d, (int)(rem / 3600),
-			 (int)(rem / 60 % 60), (int)(rem % 60), frac);
+		snprintf(buf, size, "%04d-%02u-%02uT%02d:%02d:%02d.%03dZ", (int)(y % 10000), m % 13, d % 32,
+			 (int)(rem / 3600 % 24), (int)(rem / 60 % 60), (int)(rem % 60), frac % 1000);
 	else
-		snprintf(buf, size, "%04d-%02u-%02uT%02d:%02d:%02dZ", (int)y, m, d, (int)(rem / 3600),
-			 (int)(rem / 60 % 60), (int)(rem % 60));
+		snprintf(buf, size, "%04d-%02u-%02uT%02d:%02d:%02dZ", (int)(y % 10000), m % 13, d % 32,
+			 (int)(rem / 3600 % 24), (int)(rem / 60 % 60), (int)(rem % 60));
 	return 1;
 }
 

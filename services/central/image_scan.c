@@ -134,7 +134,15 @@ int image_scanner_new(struct image_scanner **out, const struct image_scanner_opt
 			u[--len] = '\0';
 	}
 
+	if (strncmp(s->indexer_url, "https://", 8) || strncmp(s->matcher_url, "https://", 8)) {
+		/* registry credentials travel in the indexer's request body */
+		error_set("ROX_CENTRAL_INDEXER_URL and ROX_CENTRAL_MATCHER_URL must be https:// URLs (mutual TLS)");
+		rc = ASEC_EINVALID;
+		goto fail;
+	}
 	httpclient_options_init(&http);
+	/* a redirect would repeat the body, credentials included, elsewhere */
+	http.max_redirects = 0;
 	http.ca_file = opts->ca_file;
 	http.cert_file = opts->cert_file;
 	http.key_file = opts->key_file;
@@ -266,6 +274,25 @@ static int decide_route(struct scan_job *job, struct image_scan_outcome *out)
 	}
 	registry_route_decide(&job->route, job->ref.domain, written,
 			      job->have_integration && job->integration.insecure);
+	if (job->have_integration && job->ref.scheme == REGISTRY_SCHEME_HTTP) {
+		/* The name may not take the integration's credentials where its
+		 * endpoint does not let them go: plain HTTP is for the endpoints
+		 * that say so (or are marked insecure). */
+		struct registry_route allowed;
+		enum registry_scheme endpoint_scheme = REGISTRY_SCHEME_DEFAULT;
+
+		if (store_integration_endpoint_parse(&domain, &endpoint_scheme, job->integration.endpoint) == ASEC_OK)
+			free(domain);
+		registry_route_decide(&allowed, job->ref.domain, endpoint_scheme, job->integration.insecure);
+		if (allowed.scheme != REGISTRY_SCHEME_HTTP && !allowed.fallback_http) {
+			outcome_fail(out, 400, "Bad Request",
+				     "imageName: plain http:// to %s would send the credentials of image integration %s "
+				     "in clear; its endpoint speaks HTTPS (write the endpoint with http://, or mark it "
+				     "insecure, to allow it)",
+				     job->ref.domain, job->integration.name);
+			return ASEC_EINVALID;
+		}
+	}
 	return ASEC_OK;
 }
 
@@ -338,7 +365,7 @@ static int resolve_digest(struct scan_job *job, struct image_scan_outcome *out)
 static int index_image(struct scan_job *job, struct image_scan_outcome *out)
 {
 	struct image_scanner *s = job->scanner;
-	json_t *request = NULL, *locator;
+	json_t *request = NULL, *locator, *password;
 	char *url = NULL, detail[768];
 	int plain = job->scheme == REGISTRY_SCHEME_HTTP, rc;
 	long status;
@@ -363,12 +390,17 @@ static int index_image(struct scan_job *job, struct image_scan_outcome *out)
 		outcome_fail(out, 500, "Internal Server Error", "out of memory");
 		return ASEC_ENOMEM;
 	}
+	password = json_object_get(locator, "password");
 	{
 		char endpoint[600];
 		snprintf(endpoint, sizeof(endpoint), "%s/v4/index-reports", s->indexer_url);
 		rc = call_json(&job->index_report, &status, detail, sizeof(detail), out, s->indexer, "POST", endpoint,
 			       request, INDEXER_NAME);
 	}
+	/* jansson frees without wiping; the copy of the password must not
+	 * linger in freed memory */
+	if (password)
+		explicit_bzero((char *)json_string_value(password), json_string_length(password));
 	json_decref(request);
 	if (rc)
 		return rc;
@@ -435,7 +467,15 @@ static int match_image(struct scan_job *job, struct image_scan_outcome *out)
 	if (rc)
 		return rc;
 	if (!job->vuln_report) {
-		outcome_fail(out, 503, "Service Unavailable", MATCHER_NAME " answered %ld: %s", status, detail);
+		/* a refusal of this image's report will not change on retry */
+		if (status == 413 || status == 422)
+			outcome_fail(out, 422, "Unprocessable Content", MATCHER_NAME " cannot match this image: %s",
+				     detail);
+		else if (status >= 400 && status < 500)
+			outcome_fail(out, 500, "Internal Server Error", MATCHER_NAME " refused the index report (%ld): %s",
+				     status, detail);
+		else
+			outcome_fail(out, 503, "Service Unavailable", MATCHER_NAME " answered %ld: %s", status, detail);
 		return ASEC_ERROR;
 	}
 	return ASEC_OK;
@@ -586,7 +626,7 @@ int image_scanner_scan(struct image_scan_outcome *out, struct image_scanner *s, 
 {
 	struct registry_ref ref = {0};
 	struct scan_flight *flight, **link;
-	char *full_name = NULL;
+	char *full_name = NULL, *key = NULL;
 	int rc;
 
 	memset(out, 0, sizeof(*out));
@@ -599,10 +639,19 @@ int image_scanner_scan(struct image_scan_outcome *out, struct image_scanner *s, 
 		outcome_fail(out, 500, "Internal Server Error", "out of memory");
 		return rc;
 	}
+	/* a forced scan does not settle for an unforced one's answer, nor a
+	 * name written https:// for one written http:// */
+	if (asprintf(&key, "%d %d %s", force, (int)ref.scheme, full_name) < 0) {
+		key = NULL;
+		registry_ref_free(&ref);
+		free(full_name);
+		outcome_fail(out, 500, "Internal Server Error", "out of memory");
+		return ASEC_ENOMEM;
+	}
 
 	pthread_mutex_lock(&s->lock);
 	for (flight = s->flights; flight; flight = flight->next)
-		if (!strcmp(flight->key, full_name))
+		if (!strcmp(flight->key, key))
 			break;
 	if (flight) {
 		flight->waiters++;
@@ -618,7 +667,7 @@ int image_scanner_scan(struct image_scan_outcome *out, struct image_scanner *s, 
 		pthread_mutex_unlock(&s->lock);
 		goto out;
 	}
-	if (!(flight = calloc(1, sizeof(*flight))) || !(flight->key = strdup(full_name))) {
+	if (!(flight = calloc(1, sizeof(*flight))) || !(flight->key = strdup(key))) {
 		pthread_mutex_unlock(&s->lock);
 		free(flight);
 		outcome_fail(out, 500, "Internal Server Error", "out of memory");
@@ -655,5 +704,6 @@ out:
 		log_info("scan of %s: %ld %s", full_name ? full_name : "(unparsed name)", out->status, out->detail);
 	registry_ref_free(&ref);
 	free(full_name);
+	free(key);
 	return rc;
 }

@@ -135,6 +135,23 @@ out:
 	return rc;
 }
 
+/*
+ * Whether the stored password may go along with given: only to where it was
+ * first given. A caller who may edit integrations but was never told the
+ * password must not be able to send it elsewhere by changing the endpoint
+ * (or the user it belongs to, or allowing plain HTTP) and keeping the mask.
+ */
+static int stored_password_may_follow(const struct store_integration *given, const struct store_integration *stored)
+{
+	return strcmp(given->endpoint ? given->endpoint : "", stored->endpoint ? stored->endpoint : "") == 0 &&
+	       strcmp(given->username ? given->username : "", stored->username ? stored->username : "") == 0 &&
+	       (!given->insecure || stored->insecure);
+}
+
+#define PASSWORD_AGAIN_MESSAGE                                                                                  \
+	"docker.password: give the password again when the endpoint, the username or insecure change (the "       \
+	"stored one only ever goes where it was first given)"
+
 struct ping_step {
 	struct registry_client *client;
 	const char *domain;
@@ -282,6 +299,11 @@ int central_handle_putImageIntegration(struct http_exchange *ex, const struct ce
 	if ((rc = store_integrations_get(&stored, c->pool, &c->secrets, params->id, !it.password && !it.skip_test)))
 		goto store_error;
 	snprintf(it.id, sizeof(it.id), "%s", stored.id);
+	if (!it.password && stored.has_password && !stored_password_may_follow(&it, &stored)) {
+		error_set(PASSWORD_AGAIN_MESSAGE);
+		rc = ASEC_EINVALID;
+		goto out;
+	}
 	if (!it.skip_test) {
 		/* the password kept is the one tested */
 		char *given = it.password;
@@ -328,11 +350,17 @@ int central_handle_testImageIntegration(struct http_exchange *ex,
 	(void)params;
 	if ((rc = integration_from_body(&it, &masked, body)))
 		return http_respond_error(ex, rc);
-	if (!it.password && id && id[0]) {
+	if (masked && id && id[0]) {
 		/* the stored password, for the integration as edited */
 		if ((rc = store_integrations_get(&stored, c->pool, &c->secrets, id, 1))) {
 			store_integration_clear(&it);
 			return respond_store_error(ex, rc);
+		}
+		if (!stored_password_may_follow(&it, &stored)) {
+			store_integration_clear(&it);
+			store_integration_clear(&stored);
+			error_set(PASSWORD_AGAIN_MESSAGE);
+			return http_respond_error(ex, ASEC_EINVALID);
 		}
 		it.password = stored.password;
 		stored.password = NULL;

@@ -17,6 +17,8 @@ if(TARGET hostile_e2e_test)
     HOSTILE_PKI_BIN="$<TARGET_FILE:asec-pki>"
     $<$<BOOL:${ASEC_SANITIZE}>:HOSTILE_SANITIZED>)
   add_dependencies(hostile_e2e_test scanner-indexer asec-pki)
+  # service_testing.h: starting the service, HTTPS, the PKI.
+  target_include_directories(hostile_e2e_test PRIVATE ${PROJECT_SOURCE_DIR}/tests/support)
   # A gzip bomb, 1,000 layers and deliberate registry timeouts: minutes under ASan.
   set_tests_properties(hostile_e2e_test PROPERTIES TIMEOUT 900)
 endif()

@@ -42,19 +42,15 @@
 #include <arpa/inet.h>
 #include <curl/curl.h>
 #include <errno.h>
-#include <fcntl.h>
-#include <ftw.h>
 #include <netinet/in.h>
 #include <poll.h>
 #include <pthread.h>
 #include <signal.h>
-#include <spawn.h>
 #include <stdatomic.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
@@ -70,8 +66,7 @@
 #include "testing/testing.h"
 
 #include "e2e_support.h"
-
-extern char **environ;
+#include "service_testing.h"
 
 /* The bound on the service's memory, in KiB. */
 #define RSS_LIMIT_KB (256L * 1024)
@@ -93,15 +88,8 @@ static const int sanitized = 1;
 static const int sanitized = 0;
 #endif
 
-static struct {
-	pid_t pid;
-	int port;
-	char dir[256];
-	char ca[300], cert[300], key[300], log[300];
-	int exited;
-	int status;
-	struct rusage usage;
-} svc;
+static struct testsvc_pki pki; /* and the service's log */
+static struct testsvc svc = {.name = "scanner-indexer", .identity = "scanner-v4-indexer", .pki = &pki};
 
 static struct testpush *pusher;
 static const char *registry;
@@ -578,127 +566,18 @@ static char *push_repeated_layer(const char *case_name, const struct e2e_buf *la
 	return image_url(repo, "v1");
 }
 
-/* ---- the service process ------------------------------------------------------------------ */
-
-static void binary_path(char *out, size_t size, const char *defined, const char *relative)
-{
-	const char *build = getenv("ASEC_BUILD_DIR");
-
-	if (defined && defined[0])
-		snprintf(out, size, "%s", defined);
-	else if (build && build[0])
-		snprintf(out, size, "%s/%s", build, relative);
-	else
-		fail_msg("no path to %s: build the test with CMake or set ASEC_BUILD_DIR", relative);
-	if (access(out, X_OK) != 0)
-		fail_msg("%s is not an executable", out);
-}
-
-static int free_port(void)
-{
-	struct sockaddr_in a = {.sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
-	socklen_t len = sizeof(a);
-	int fd = socket(AF_INET, SOCK_STREAM, 0), port;
-
-	assert_true(fd >= 0);
-	assert_int_equal(bind(fd, (struct sockaddr *)&a, sizeof(a)), 0);
-	assert_int_equal(getsockname(fd, (struct sockaddr *)&a, &len), 0);
-	port = ntohs(a.sin_port);
-	close(fd);
-	return port;
-}
-
-static int run_pki(const char *pki, const char *dir)
-{
-	posix_spawn_file_actions_t fa;
-	char *argv[] = {(char *)pki, "dev", (char *)dir, NULL};
-	pid_t pid;
-	int status = -1;
-
-	posix_spawn_file_actions_init(&fa);
-	posix_spawn_file_actions_addopen(&fa, 1, "/dev/null", O_WRONLY, 0);
-	if (posix_spawn(&pid, pki, &fa, NULL, argv, environ) != 0)
-		status = -1;
-	else if (waitpid(pid, &status, 0) != pid)
-		status = -1;
-	posix_spawn_file_actions_destroy(&fa);
-	return status;
-}
-
 /* ---- HTTPS to the service ----------------------------------------------------------------- */
 
-struct reply {
-	long status;
-	struct e2e_buf body;
-	json_t *json;
-	char content_type[128];
-	char error[CURL_ERROR_SIZE];
-	double seconds;
-};
-
-static size_t reply_write(char *data, size_t size, size_t n, void *ctx)
+static void https_request(struct testsvc_reply *r, const char *path, const char *json_body, long timeout_s)
 {
-	struct reply *r = ctx;
+	struct testsvc_request req = {.path = path, .content_type = json_body ? "application/json" : NULL,
+				      .body = json_body, .len = json_body ? strlen(json_body) : 0,
+				      .timeout_s = timeout_s};
 
-	if (r->body.len + size * n > ((size_t)256 << 20))
-		return 0;
-	e2e_buf_put(&r->body, data, size * n);
-	return size * n;
+	testsvc_call(r, &svc, &req);
 }
 
-static void reply_free(struct reply *r)
-{
-	e2e_buf_free(&r->body);
-	json_decref(r->json);
-	memset(r, 0, sizeof(*r));
-}
-
-static void https_request(struct reply *r, const char *path, const char *json_body, long timeout_s)
-{
-	CURL *c = curl_easy_init();
-	struct curl_slist *headers = NULL;
-	char url[256];
-	const char *ct = NULL;
-	CURLcode cc;
-
-	memset(r, 0, sizeof(*r));
-	if (!c) {
-		snprintf(r->error, sizeof(r->error), "curl_easy_init failed");
-		return;
-	}
-	snprintf(url, sizeof(url), "https://127.0.0.1:%d%s", svc.port, path);
-	curl_easy_setopt(c, CURLOPT_URL, url);
-	curl_easy_setopt(c, CURLOPT_CAINFO, svc.ca);
-	curl_easy_setopt(c, CURLOPT_SSLCERT, svc.cert);
-	curl_easy_setopt(c, CURLOPT_SSLKEY, svc.key);
-	curl_easy_setopt(c, CURLOPT_NOPROXY, "*");
-	curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
-	curl_easy_setopt(c, CURLOPT_TIMEOUT, timeout_s);
-	curl_easy_setopt(c, CURLOPT_ERRORBUFFER, r->error);
-	curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, reply_write);
-	curl_easy_setopt(c, CURLOPT_WRITEDATA, r);
-	if (json_body) {
-		headers = curl_slist_append(headers, "Content-Type: application/json");
-		curl_easy_setopt(c, CURLOPT_HTTPHEADER, headers);
-		curl_easy_setopt(c, CURLOPT_POSTFIELDS, json_body);
-	}
-	cc = curl_easy_perform(c);
-	curl_easy_getinfo(c, CURLINFO_TOTAL_TIME, &r->seconds);
-	if (cc == CURLE_OK) {
-		curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &r->status);
-		if (curl_easy_getinfo(c, CURLINFO_CONTENT_TYPE, &ct) == CURLE_OK && ct)
-			snprintf(r->content_type, sizeof(r->content_type), "%s", ct);
-		/* jansson refuses invalid UTF-8: a parsed body is valid JSON text. */
-		if (r->body.len)
-			r->json = json_loadb((const char *)r->body.data, r->body.len, 0, NULL);
-	} else if (!r->error[0]) {
-		snprintf(r->error, sizeof(r->error), "%s", curl_easy_strerror(cc));
-	}
-	curl_slist_free_all(headers);
-	curl_easy_cleanup(c);
-}
-
-static void index_image(struct reply *r, const char *image)
+static void index_image(struct testsvc_reply *r, const char *image)
 {
 	json_t *req = json_pack("{s:{s:s}}", "containerImage", "url", image);
 	char *body = json_dumps(req, JSON_COMPACT);
@@ -711,7 +590,7 @@ static void index_image(struct reply *r, const char *image)
 	fflush(stdout);
 }
 
-static const char *detail_of(const struct reply *r)
+static const char *detail_of(const struct testsvc_reply *r)
 {
 	const char *d = json_string_value(json_object_get(r->json, "detail"));
 
@@ -720,14 +599,14 @@ static const char *detail_of(const struct reply *r)
 
 /* The spec's promise for a failure: this status, a problem document, and a
  * detail that says what went wrong. */
-static void expect_problem(const char *bug, const struct reply *r, long status, const char *needle)
+static void expect_problem(const char *bug, const struct testsvc_reply *r, long status, const char *needle)
 {
 	const char *detail = detail_of(r);
 
 	if (r->status == status && r->json)
 		printf("  %ld: %s\n", status, detail);
 	expect_that(bug, r->status == status, "want HTTP %ld, got %ld (%s): %.600s", status, r->status, r->error,
-		    r->json ? detail : (const char *)(r->body.data ? (const char *)r->body.data : ""));
+		    r->json ? detail : testsvc_body(r));
 	if (r->status != status)
 		return;
 	check(r->json != NULL, "the problem body is not JSON");
@@ -766,11 +645,11 @@ static void print_notes(const json_t *report)
 }
 
 /* A report for an image indexed now. */
-static void expect_report(const struct reply *r)
+static void expect_report(const struct testsvc_reply *r)
 {
 	if (r->status != 201)
 		fail_msg("want HTTP 201, got %ld (%s): %.800s", r->status, r->error,
-			 r->json ? detail_of(r) : (const char *)(r->body.data ? (const char *)r->body.data : ""));
+			 r->json ? detail_of(r) : testsvc_body(r));
 	if (!r->json)
 		fail_msg("the report is not valid JSON (or not UTF-8)");
 	assert_string_equal(json_string_value(json_object_get(r->json, "state")), "IndexFinished");
@@ -800,50 +679,20 @@ static void expect_note(const char *bug, const json_t *report, const char *needl
 
 /* ---- liveness and memory ------------------------------------------------------------------ */
 
-static int service_alive(void)
-{
-	pid_t p;
-
-	if (svc.exited)
-		return 0;
-	p = wait4(svc.pid, &svc.status, WNOHANG, &svc.usage);
-	if (p == svc.pid) {
-		svc.exited = 1;
-		return 0;
-	}
-	return 1;
-}
-
-static void print_log_tail(void)
-{
-	size_t len = 0;
-	unsigned char *log = testing_read_file(svc.log, &len);
-
-	if (log) {
-		size_t from = len > 12000 ? len - 12000 : 0;
-		printf("--- end of %s ---\n%s\n---\n", svc.log, (char *)log + from);
-		free(log);
-	}
-}
-
 static void expect_alive(void)
 {
-	if (!service_alive()) {
-		print_log_tail();
-		fail_msg("the service died: %s %d", WIFSIGNALED(svc.status) ? "signal" : "exit status",
-			 WIFSIGNALED(svc.status) ? WTERMSIG(svc.status) : WEXITSTATUS(svc.status));
-	}
+	testsvc_expect_alive(&svc);
 }
 
 static void expect_ready(void)
 {
-	struct reply r;
+	struct testsvc_reply r;
 
 	expect_alive();
 	https_request(&r, "/readyz", NULL, 10);
 	if (r.status != 200)
 		fail_msg("/readyz answered %ld (%s)", r.status, r.error);
-	reply_free(&r);
+	testsvc_reply_free(&r);
 }
 
 static long service_hwm_kb(void)
@@ -1246,101 +1095,27 @@ static char *fake_image(const char *mode)
 
 static int service_start(void)
 {
-	char bin[1024], pki[1024], listen_env[64], **envp;
-	const char *db = getenv("ASEC_TEST_DATABASE_URL");
-	posix_spawn_file_actions_t fa;
-	size_t n = 0, i, k = 0, own;
-	char *argv[2];
-	int attempt, rc;
+	char pki_bin[1024], db_setting[1200];
+	const char *settings[] = {db_setting, "ROX_INDEXER_REGISTRY_TIMEOUT=" SERVICE_REGISTRY_TIMEOUT,
+				  "ROX_INDEXER_REGISTRY_STALL=" SERVICE_REGISTRY_STALL, NULL};
 
 #ifdef HOSTILE_INDEXER_BIN
-	binary_path(bin, sizeof(bin), HOSTILE_INDEXER_BIN, "services/scanner-indexer/scanner-indexer");
+	testsvc_binary(svc.bin, sizeof(svc.bin), HOSTILE_INDEXER_BIN, "services/scanner-indexer/scanner-indexer");
 #else
-	binary_path(bin, sizeof(bin), NULL, "services/scanner-indexer/scanner-indexer");
+	testsvc_binary(svc.bin, sizeof(svc.bin), NULL, "services/scanner-indexer/scanner-indexer");
 #endif
 #ifdef HOSTILE_PKI_BIN
-	binary_path(pki, sizeof(pki), HOSTILE_PKI_BIN, "tools/pki/asec-pki");
+	testsvc_binary(pki_bin, sizeof(pki_bin), HOSTILE_PKI_BIN, "tools/pki/asec-pki");
 #else
-	binary_path(pki, sizeof(pki), NULL, "tools/pki/asec-pki");
+	testsvc_binary(pki_bin, sizeof(pki_bin), NULL, "tools/pki/asec-pki");
 #endif
-	snprintf(svc.dir, sizeof(svc.dir), "%s/hostile-e2e-XXXXXX", getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp");
-	if (!mkdtemp(svc.dir))
+	if (testsvc_pki_make(&pki, pki_bin, "hostile-e2e") != 0)
 		return -1;
-	rc = run_pki(pki, svc.dir);
-	if (!WIFEXITED(rc) || WEXITSTATUS(rc) != 0) {
-		fprintf(stderr, "asec-pki dev %s failed (%d)\n", svc.dir, rc);
+	snprintf(db_setting, sizeof(db_setting), "ROX_SCANNER_DB_URL=%s", getenv("ASEC_TEST_DATABASE_URL"));
+	if (testsvc_start(&svc, settings) != 0)
 		return -1;
-	}
-	snprintf(svc.ca, sizeof(svc.ca), "%s/ca.crt", svc.dir);
-	snprintf(svc.cert, sizeof(svc.cert), "%s/operator.crt", svc.dir);
-	snprintf(svc.key, sizeof(svc.key), "%s/operator.key", svc.dir);
-	snprintf(svc.log, sizeof(svc.log), "%s/scanner-indexer.log", svc.dir);
-	svc.port = free_port();
-	snprintf(listen_env, sizeof(listen_env), "127.0.0.1:%d", svc.port);
-
-	/* The environment as it is (sanitizer options included), less any ROX_
-	 * setting of the caller's, plus the service's own. */
-	while (environ[n])
-		n++;
-	envp = calloc(n + 16, sizeof(*envp));
-	if (!envp)
-		return -1;
-	for (i = 0; i < n; i++)
-		if (strncmp(environ[i], "ROX_", 4) != 0)
-			envp[k++] = environ[i];
-	own = k;
-	if (asprintf(&envp[k++], "ROX_LISTEN_ADDRESS=%s", listen_env) < 0 ||
-	    asprintf(&envp[k++], "ROX_TLS_CERT=%s/scanner-v4-indexer.crt", svc.dir) < 0 ||
-	    asprintf(&envp[k++], "ROX_TLS_KEY=%s/scanner-v4-indexer.key", svc.dir) < 0 ||
-	    asprintf(&envp[k++], "ROX_TLS_CA=%s", svc.ca) < 0 || asprintf(&envp[k++], "ROX_SCANNER_DB_URL=%s", db) < 0 ||
-	    asprintf(&envp[k++], "ROX_INDEXER_REGISTRY_TIMEOUT=%s", SERVICE_REGISTRY_TIMEOUT) < 0 ||
-	    asprintf(&envp[k++], "ROX_INDEXER_REGISTRY_STALL=%s", SERVICE_REGISTRY_STALL) < 0 ||
-	    asprintf(&envp[k++], "ROX_LOG_LEVEL=info") < 0)
-		return -1;
-	envp[k] = NULL;
-
-	posix_spawn_file_actions_init(&fa);
-	posix_spawn_file_actions_addopen(&fa, 0, "/dev/null", O_RDONLY, 0);
-	posix_spawn_file_actions_addopen(&fa, 1, svc.log, O_WRONLY | O_CREAT | O_APPEND, 0600);
-	posix_spawn_file_actions_adddup2(&fa, 1, 2);
-	argv[0] = bin;
-	argv[1] = NULL;
-	rc = posix_spawn(&svc.pid, bin, &fa, NULL, argv, envp);
-	posix_spawn_file_actions_destroy(&fa);
-	for (i = own; i < k; i++)
-		free(envp[i]);
-	free(envp);
-	if (rc != 0) {
-		fprintf(stderr, "cannot start %s: %s\n", bin, strerror(rc));
-		return -1;
-	}
-	/* Ready when /readyz answers 200 (an ASan build takes a while). */
-	for (attempt = 0; attempt < 600; attempt++) {
-		struct reply r;
-		if (!service_alive()) {
-			print_log_tail();
-			return -1;
-		}
-		https_request(&r, "/readyz", NULL, 2);
-		rc = r.status == 200;
-		reply_free(&r);
-		if (rc) {
-			printf("scanner-indexer (pid %d) serves on 127.0.0.1:%d; log in %s\n", (int)svc.pid, svc.port,
-			       svc.log);
-			return 0;
-		}
-		usleep(100 * 1000);
-	}
-	print_log_tail();
-	return -1;
-}
-
-static int remove_entry(const char *path, const struct stat *st, int flag, struct FTW *ftw)
-{
-	(void)st;
-	(void)flag;
-	(void)ftw;
-	return remove(path);
+	printf("its log is in %s/%s.log\n", pki.dir, svc.name);
+	return 0;
 }
 
 static int setup(void **state)
@@ -1367,18 +1142,16 @@ static int setup(void **state)
 static int teardown(void **state)
 {
 	(void)state;
-	if (svc.pid > 0 && service_alive()) {
-		kill(svc.pid, SIGKILL);
-		waitpid(svc.pid, NULL, 0);
-	}
+	if (svc.pid > 0 && testsvc_alive(&svc))
+		testsvc_kill(&svc, SIGKILL);
 	fake_stop();
 	testpush_close(pusher);
 	e2e_buf_free(&bomb_raw);
 	/* The log of a service that did not end cleanly is kept for a look. */
-	if (svc.dir[0] && svc.exited && WIFEXITED(svc.status) && WEXITSTATUS(svc.status) == 0)
-		nftw(svc.dir, remove_entry, 16, FTW_DEPTH | FTW_PHYS);
-	else if (svc.dir[0])
-		printf("kept %s (the service's log and PKI)\n", svc.dir);
+	if (pki.dir[0] && svc.exited && WIFEXITED(svc.status) && WEXITSTATUS(svc.status) == 0)
+		testsvc_remove_dir(pki.dir);
+	else if (pki.dir[0])
+		printf("kept %s (the service's log and PKI)\n", pki.dir);
 	curl_global_cleanup();
 	return 0;
 }
@@ -1392,7 +1165,7 @@ static void test_path_traversal_and_links(void **state)
 {
 	struct tarw t;
 	struct e2e_buf layer;
-	struct reply r;
+	struct testsvc_reply r;
 	char *image;
 
 	(void)state;
@@ -1439,7 +1212,7 @@ static void test_path_traversal_and_links(void **state)
 	expect_note(NULL, r.json, "evil-rel-symlink");
 	expect_note(NULL, r.json, "evil-hardlink");
 	expect_note(NULL, r.json, "evil-abs-hardlink");
-	reply_free(&r);
+	testsvc_reply_free(&r);
 	free(image);
 	e2e_buf_free(&layer);
 	case_end("path traversal and links", NULL);
@@ -1451,7 +1224,7 @@ static void test_non_utf8_names(void **state)
 {
 	struct tarw t;
 	struct e2e_buf layer, status = {0};
-	struct reply r;
+	struct testsvc_reply r;
 	char *image;
 
 	(void)state;
@@ -1490,7 +1263,7 @@ static void test_non_utf8_names(void **state)
 	check(notes_with(r.json, "not valid UTF-8") >= 3, "each non-UTF-8 name should have its note");
 	expect_note(NULL, r.json, "dpkg sha256:");
 	expect_note(NULL, r.json, "npm sha256:");
-	reply_free(&r);
+	testsvc_reply_free(&r);
 	free(image);
 	e2e_buf_free(&layer);
 	e2e_buf_free(&status);
@@ -1507,7 +1280,7 @@ static void test_gzip_bomb(void **state)
 	struct tarw head;
 	struct e2e_buf layer = {0}, header, tail;
 	const struct e2e_buf *zeros = bomb_deflated();
-	struct reply r;
+	struct testsvc_reply r;
 	char *image;
 
 	(void)state;
@@ -1533,7 +1306,7 @@ static void test_gzip_bomb(void **state)
 	expect_problem(NULL, &r, 422, "bomb");
 	check(strstr(detail_of(&r), "ratio") != NULL, "the detail should give the ratio: %s", detail_of(&r));
 	check(r.seconds < 60, "the bomb took %.1f s to refuse", r.seconds);
-	reply_free(&r);
+	testsvc_reply_free(&r);
 	free(image);
 	e2e_buf_free(&layer);
 	e2e_buf_free(&header);
@@ -1552,7 +1325,7 @@ static void test_zip_bomb_in_jar(void **state)
 	struct zipw z;
 	struct e2e_buf jar, good_jar, layer;
 	struct tarw t;
-	struct reply r;
+	struct testsvc_reply r;
 	char *image;
 
 	(void)state;
@@ -1589,7 +1362,7 @@ static void test_zip_bomb_in_jar(void **state)
 	expect_note(NULL, r.json, "bomb-1.0.jar:lib/inner-2.0.jar");
 	check(notes_with(r.json, "bomb-1.0.jar") >= 3, "each bomb entry should have its note");
 	check(r.seconds < 120, "the JAR took %.1f s", r.seconds);
-	reply_free(&r);
+	testsvc_reply_free(&r);
 	free(image);
 	e2e_buf_free(&jar);
 	e2e_buf_free(&good_jar);
@@ -1605,7 +1378,7 @@ static void test_nested_jar_bomb_memory(void **state)
 	unsigned char *pad = calloc(1, CHAIN_PAD_BYTES);
 	struct e2e_buf level = {0}, layer;
 	struct tarw t;
-	struct reply r;
+	struct testsvc_reply r;
 	char *image, name[64], pom[128];
 	int i;
 
@@ -1643,7 +1416,7 @@ static void test_nested_jar_bomb_memory(void **state)
 	expect_package(r.json, "org.chain:level1", "1.0");
 	expect_package(r.json, "org.chain:level2", "2.0");
 	expect_note(NULL, r.json, "identified by name only");
-	reply_free(&r);
+	testsvc_reply_free(&r);
 	free(image);
 	e2e_buf_free(&layer);
 	case_end("nested JAR bomb", NULL);
@@ -1663,7 +1436,7 @@ static void test_large_jar_memory(void **state)
 	struct zipw z;
 	struct tarw t;
 	struct e2e_buf layer;
-	struct reply r;
+	struct testsvc_reply r;
 	char *image;
 	size_t done, i;
 	int pass;
@@ -1712,7 +1485,7 @@ static void test_large_jar_memory(void **state)
 	/* Larger than the java detector buffers: skipped with a note, not
 	 * allowed to take the service past its memory bound. */
 	expect_note(NULL, r.json, "big-2.5.0.jar is 262144327 bytes, over the");
-	reply_free(&r);
+	testsvc_reply_free(&r);
 	free(image);
 	e2e_buf_free(&layer);
 	case_end("250 MiB JAR", NULL);
@@ -1728,7 +1501,7 @@ static void test_ten_thousand_nested_directories(void **state)
 	char *path = malloc(depth * 2 + 128);
 	struct tarw t;
 	struct e2e_buf layer;
-	struct reply r;
+	struct testsvc_reply r;
 	char *image;
 	size_t d;
 
@@ -1761,7 +1534,7 @@ static void test_ten_thousand_nested_directories(void **state)
 	expect_package(r.json, "deep-ok", "1.0.0");
 	expect_no_package(r.json, "too-deep");
 	expect_note(NULL, r.json, "longer than the limit");
-	reply_free(&r);
+	testsvc_reply_free(&r);
 	free(image);
 	e2e_buf_free(&layer);
 	case_end("10,000 nested directories", NULL);
@@ -1773,7 +1546,7 @@ static void test_truncated_layers(void **state)
 {
 	struct tarw t;
 	struct e2e_buf full, cut = {0};
-	struct reply r;
+	struct testsvc_reply r;
 	char *image;
 	unsigned char noise[65536];
 	uint32_t x = 88172645u;
@@ -1796,7 +1569,7 @@ static void test_truncated_layers(void **state)
 	image = push_image("truncated-gz", &cut, 1);
 	index_image(&r, image);
 	expect_problem(NULL, &r, 422, "truncated");
-	reply_free(&r);
+	testsvc_reply_free(&r);
 	free(image);
 	e2e_buf_free(&full);
 	e2e_buf_free(&cut);
@@ -1812,7 +1585,7 @@ static void test_truncated_layers(void **state)
 	image = push_image("truncated-tar", &cut, 1);
 	index_image(&r, image);
 	expect_problem(NULL, &r, 422, "truncated");
-	reply_free(&r);
+	testsvc_reply_free(&r);
 	free(image);
 	e2e_buf_free(&full);
 	e2e_buf_free(&cut);
@@ -1829,7 +1602,7 @@ static void test_huge_package_json(void **state)
 	char *chunk = malloc(1 << 20);
 	struct tarw t;
 	struct e2e_buf layer;
-	struct reply r;
+	struct testsvc_reply r;
 	char *image;
 	size_t left, i;
 	uint32_t x = 123456789u;
@@ -1873,7 +1646,7 @@ static void test_huge_package_json(void **state)
 	expect_package(r.json, "after", "2.0.0");
 	expect_no_package(r.json, "huge");
 	expect_note(NULL, r.json, "app/node_modules/huge/package.json is 104857600 bytes, over the");
-	reply_free(&r);
+	testsvc_reply_free(&r);
 	free(image);
 	e2e_buf_free(&layer);
 	case_end("100 MB package.json", NULL);
@@ -1885,7 +1658,7 @@ static void test_thousand_layers(void **state)
 {
 	const size_t n = 1000;
 	struct e2e_buf *layers = calloc(n, sizeof(*layers));
-	struct reply r;
+	struct testsvc_reply r;
 	char *image, text[128], name[64];
 	size_t i;
 
@@ -1914,7 +1687,7 @@ static void test_thousand_layers(void **state)
 	expect_package(r.json, "curl", "7.88.1-10");
 	expect_package(r.json, "mid-pkg", "5.0.0");
 	expect_package(r.json, "top-pkg", "9.9.9");
-	reply_free(&r);
+	testsvc_reply_free(&r);
 	free(image);
 	expect_ready();
 
@@ -1923,14 +1696,14 @@ static void test_thousand_layers(void **state)
 	expect_report(&r);
 	assert_int_equal(json_array_size(json_object_get(json_object_get(r.json, "image"), "layers")), n);
 	expect_package(r.json, "mid-pkg", "5.0.0");
-	reply_free(&r);
+	testsvc_reply_free(&r);
 	free(image);
 	expect_ready();
 
 	image = push_repeated_layer("too-many-layers", &layers[1], n + 1);
 	index_image(&r, image);
 	expect_problem(NULL, &r, 422, "1001 layers, over the limit of 1000");
-	reply_free(&r);
+	testsvc_reply_free(&r);
 	free(image);
 	for (i = 0; i < n; i++)
 		e2e_buf_free(&layers[i]);
@@ -1943,7 +1716,7 @@ static void test_thousand_layers(void **state)
 struct background_index {
 	pthread_t thread;
 	char *image;
-	struct reply reply;
+	struct testsvc_reply reply;
 	atomic_int done;
 };
 
@@ -1961,7 +1734,7 @@ static void *background_index_run(void *arg)
 static void test_registry_hangs(void **state)
 {
 	struct background_index bg[8];
-	struct reply r;
+	struct testsvc_reply r;
 	char *image;
 	size_t i, still_running = 0;
 
@@ -1982,12 +1755,12 @@ static void test_registry_hangs(void **state)
 	printf("  /readyz during 8 hanging requests: %ld in %.2f s\n", r.status, r.seconds);
 	assert_int_equal(r.status, 200);
 	check(r.seconds < (sanitized ? 5 : 2), "/readyz took %.1f s while the registry hangs", r.seconds);
-	reply_free(&r);
+	testsvc_reply_free(&r);
 	check(still_running == 8, "a request to a hanging registry ended within 0.5 s");
 	for (i = 0; i < 8; i++) {
 		expect_problem(NULL, &bg[i].reply, 504, "timeout");
 		check(bg[i].reply.seconds < 30, "the hanging registry held the request %.1f s", bg[i].reply.seconds);
-		reply_free(&bg[i].reply);
+		testsvc_reply_free(&bg[i].reply);
 		free(bg[i].image);
 	}
 	expect_ready();
@@ -1997,7 +1770,7 @@ static void test_registry_hangs(void **state)
 	index_image(&r, image);
 	expect_problem(NULL, &r, 504, "stalled");
 	check(r.seconds < 60, "the hanging blob held the request %.1f s", r.seconds);
-	reply_free(&r);
+	testsvc_reply_free(&r);
 	free(image);
 	expect_ready();
 
@@ -2006,14 +1779,14 @@ static void test_registry_hangs(void **state)
 	index_image(&r, image);
 	expect_problem(NULL, &r, 504, "stalled");
 	check(r.seconds < 60, "the stalled blob held the request %.1f s", r.seconds);
-	reply_free(&r);
+	testsvc_reply_free(&r);
 	free(image);
 	case_end("registry hangs", NULL);
 }
 
 static void test_registry_garbage(void **state)
 {
-	struct reply r;
+	struct testsvc_reply r;
 	char *image;
 
 	(void)state;
@@ -2021,14 +1794,14 @@ static void test_registry_garbage(void **state)
 	image = fake_image("garbage");
 	index_image(&r, image);
 	expect_problem(NULL, &r, 502, "");
-	reply_free(&r);
+	testsvc_reply_free(&r);
 	free(image);
 	expect_ready();
 
 	image = fake_image("err500");
 	index_image(&r, image);
 	expect_problem(NULL, &r, 502, "500");
-	reply_free(&r);
+	testsvc_reply_free(&r);
 	free(image);
 	expect_ready();
 
@@ -2036,7 +1809,7 @@ static void test_registry_garbage(void **state)
 	image = fake_image("notjson");
 	index_image(&r, image);
 	expect_problem(NULL, &r, 422, "manifest");
-	reply_free(&r);
+	testsvc_reply_free(&r);
 	free(image);
 	expect_ready();
 
@@ -2044,21 +1817,21 @@ static void test_registry_garbage(void **state)
 	index_image(&r, image);
 	expect_problem(NULL, &r, 422, "manifest over");
 	check(r.seconds < 30, "the endless manifest held the request %.1f s", r.seconds);
-	reply_free(&r);
+	testsvc_reply_free(&r);
 	free(image);
 	expect_ready();
 
 	image = fake_image("badcd");
 	index_image(&r, image);
 	expect_problem(NULL, &r, 422, "Docker-Content-Digest");
-	reply_free(&r);
+	testsvc_reply_free(&r);
 	free(image);
 	expect_ready();
 
 	image = fake_image("badconfig");
 	index_image(&r, image);
 	expect_problem(NULL, &r, 422, "does not match its digest");
-	reply_free(&r);
+	testsvc_reply_free(&r);
 	free(image);
 	case_end("registry answers garbage", NULL);
 }
@@ -2068,7 +1841,7 @@ static void test_registry_garbage(void **state)
  * downloads again and fails again, rather than answering from a cache. */
 static void test_blob_digest_mismatch(void **state)
 {
-	struct reply r;
+	struct testsvc_reply r;
 	char *image = fake_image("mismatch");
 	int i;
 
@@ -2079,7 +1852,7 @@ static void test_blob_digest_mismatch(void **state)
 		expect_problem(NULL, &r, 422, "does not match its digest");
 		check(r.json == NULL || strstr(detail_of(&r), fake.layer_tar_digest) != NULL,
 		      "the detail should name the layer");
-		reply_free(&r);
+		testsvc_reply_free(&r);
 	}
 	free(image);
 	case_end("blob digest mismatch", NULL);
@@ -2096,18 +1869,16 @@ static void test_zz_sigterm_clean_exit(void **state)
 	expect_ready();
 	hwm = service_hwm_kb();
 	assert_int_equal(kill(svc.pid, SIGTERM), 0);
-	for (i = 0; i < 300 && service_alive(); i++)
+	for (i = 0; i < 300 && testsvc_alive(&svc); i++)
 		usleep(100 * 1000);
 	if (!svc.exited) {
-		kill(svc.pid, SIGKILL);
-		waitpid(svc.pid, NULL, 0);
-		svc.exited = 1;
+		testsvc_kill(&svc, SIGKILL);
 		fail_msg("the service did not stop within 30 s of SIGTERM");
 	}
 	printf("service peak RSS: %ld MiB in the worst case judged, %ld MiB in the last one\n", worst_peak_kb / 1024,
 	       hwm / 1024);
 	if (!WIFEXITED(svc.status) || WEXITSTATUS(svc.status) != 0) {
-		print_log_tail();
+		testsvc_print_log_tail(&svc, 12000);
 		fail_msg("the service ended with %s %d", WIFSIGNALED(svc.status) ? "signal" : "exit status",
 			 WIFSIGNALED(svc.status) ? WTERMSIG(svc.status) : WEXITSTATUS(svc.status));
 	}

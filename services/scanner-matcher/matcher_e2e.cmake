@@ -15,8 +15,10 @@ asec_unit_test(matcher_e2e_test SOURCES ${CMAKE_CURRENT_LIST_DIR}/matcher_e2e_te
   PkgConfig::LIBPQ PkgConfig::SQLITE3 Threads::Threads
   LABELS "matcher;indexer;postgres;network-loopback")
 if(TARGET matcher_e2e_test)
-  # e2e_support.h lives with the indexer's end-to-end tests.
-  target_include_directories(matcher_e2e_test PRIVATE ${PROJECT_SOURCE_DIR}/services/scanner-indexer)
+  # e2e_support.h lives with the indexer's end-to-end tests; service_testing.h
+  # (starting the services, HTTPS, the run's schema) with every service's.
+  target_include_directories(matcher_e2e_test PRIVATE ${PROJECT_SOURCE_DIR}/services/scanner-indexer
+    ${PROJECT_SOURCE_DIR}/tests/support)
   add_dependencies(matcher_e2e_test scanner-matcher scanner-indexer asec-pki)
   set_property(TEST matcher_e2e_test APPEND PROPERTY ENVIRONMENT
     "MATCHER_E2E_MATCHER_BIN=$<TARGET_FILE:scanner-matcher>"

@@ -67,23 +67,16 @@
 #include <setjmp.h>
 #include <cmocka.h>
 
-#include <arpa/inet.h>
 #include <curl/curl.h>
 #include <errno.h>
-#include <fcntl.h>
-#include <ftw.h>
-#include <netinet/in.h>
 #include <pthread.h>
 #include <signal.h>
-#include <spawn.h>
 #include <stdatomic.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/socket.h>
 #include <sys/stat.h>
-#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -98,13 +91,10 @@
 #include "testing/testing.h"
 
 #include "e2e_support.h"
-
-extern char **environ;
+#include "service_testing.h"
 
 /* The slowest legitimate request (a big import under ASan), in seconds. */
 #define REQUEST_TIMEOUT_S 600L
-/* How long a service may take to answer /readyz after its start. */
-#define READY_TIMEOUT_S 120
 /* One JSON Lines line bigger than the parsers' 64 MiB document limit. */
 #define HUGE_LINE_BYTES ((size_t)65 << 20)
 /* Nesting of the deep JSON line (jansson stops at 2,048). */
@@ -112,27 +102,13 @@ extern char **environ;
 
 /* ---- the run ------------------------------------------------------------------------------ */
 
-struct service {
-	const char *name;      /* binary and log name */
-	const char *identity;  /* the PKI's file base for its certificate */
-	char bin[1024];
-	pid_t pid;
-	int port;
-	int exited;
-	int status;
-	int starts;
-};
-
-static struct service indexer = {.name = "scanner-indexer", .identity = "scanner-v4-indexer"};
-static struct service matcher = {.name = "scanner-matcher", .identity = "scanner-v4-matcher"};
+static struct testsvc indexer = {.name = "scanner-indexer", .identity = "scanner-v4-indexer"};
+static struct testsvc matcher = {.name = "scanner-matcher", .identity = "scanner-v4-matcher"};
 
 static struct {
-	char dir[256];
-	char ca[320], cert[320], key[320];
-	char schema[64];
-	char *db_url;      /* ASEC_TEST_DATABASE_URL with the run's search_path */
+	struct testsvc_pki pki;       /* and the services' logs */
+	struct testsvc_schema schema; /* its url: ASEC_TEST_DATABASE_URL with the run's search_path */
 	const char *base_db_url;
-	int schema_made;
 	struct timespec started;
 } run;
 
@@ -183,358 +159,45 @@ static unsigned char *read_shared(const char *relative, size_t *len)
 	return data;
 }
 
-/* ---- processes ---------------------------------------------------------------------------- */
-
-static void binary_path(char *out, size_t size, const char *env_name, const char *relative)
-{
-	const char *given = getenv(env_name), *build = getenv("ASEC_BUILD_DIR");
-
-	if (given && given[0])
-		snprintf(out, size, "%s", given);
-	else if (build && build[0])
-		snprintf(out, size, "%s/%s", build, relative);
-	else
-		fail_msg("no path to %s: run the test through ctest (matcher_e2e.cmake sets %s) or set ASEC_BUILD_DIR",
-			 relative, env_name);
-	if (access(out, X_OK) != 0)
-		fail_msg("%s is not an executable", out);
-}
-
-static int free_port(void)
-{
-	struct sockaddr_in a = {.sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
-	socklen_t len = sizeof(a);
-	int fd = socket(AF_INET, SOCK_STREAM, 0), port;
-
-	assert_true(fd >= 0);
-	assert_int_equal(bind(fd, (struct sockaddr *)&a, sizeof(a)), 0);
-	assert_int_equal(getsockname(fd, (struct sockaddr *)&a, &len), 0);
-	port = ntohs(a.sin_port);
-	close(fd);
-	return port;
-}
-
-static int run_quietly(char *const argv[])
-{
-	posix_spawn_file_actions_t fa;
-	pid_t pid;
-	int status = -1;
-
-	posix_spawn_file_actions_init(&fa);
-	posix_spawn_file_actions_addopen(&fa, 1, "/dev/null", O_WRONLY, 0);
-	if (posix_spawn(&pid, argv[0], &fa, NULL, argv, environ) == 0 && waitpid(pid, &status, 0) != pid)
-		status = -1;
-	posix_spawn_file_actions_destroy(&fa);
-	return status;
-}
-
-static void log_path(char *out, size_t size, const struct service *s)
-{
-	snprintf(out, size, "%s/%s.log", run.dir, s->name);
-}
-
-static int service_alive(struct service *s)
-{
-	if (s->exited || s->pid <= 0)
-		return 0;
-	if (waitpid(s->pid, &s->status, WNOHANG) == s->pid) {
-		s->exited = 1;
-		return 0;
-	}
-	return 1;
-}
-
-static void print_log_tail(const struct service *s)
-{
-	char path[400];
-	size_t len = 0;
-	unsigned char *log;
-
-	log_path(path, sizeof(path), s);
-	log = testing_read_file(path, &len);
-	if (log) {
-		size_t from = len > 6000 ? len - 6000 : 0;
-		printf("--- end of %s ---\n%s\n---\n", path, (char *)log + from);
-		free(log);
-	}
-}
-
-/* Lines of a service's log holding all three strings. */
-static size_t indexer_log_lines(const char *a, const char *b, const char *c)
-{
-	char path[400], *line, *next;
-	unsigned char *log;
-	size_t len = 0, n = 0;
-
-	log_path(path, sizeof(path), &indexer);
-	log = testing_read_file(path, &len);
-	if (!log)
-		return 0;
-	for (line = (char *)log; line && *line; line = next) {
-		next = strchr(line, '\n');
-		if (next)
-			*next++ = '\0';
-		if (strstr(line, a) && strstr(line, b) && strstr(line, c))
-			n++;
-	}
-	free(log);
-	return n;
-}
-
 /* ---- HTTPS -------------------------------------------------------------------------------- */
-
-struct reply {
-	long status;
-	struct e2e_buf body;
-	json_t *json;
-	char error[CURL_ERROR_SIZE];
-	double seconds;
-};
-
-/* What an upload has got to, for the crash test: whether every byte of the
- * body went out, and whether any answer came back. */
-struct upload_watch {
-	atomic_int sent_all;
-	atomic_int answered;
-	curl_off_t total;
-};
-
-static size_t reply_write(char *data, size_t size, size_t n, void *ctx)
-{
-	struct reply *r = ctx;
-
-	if (r->body.len + size * n > ((size_t)64 << 20))
-		return 0;
-	e2e_buf_put(&r->body, data, size * n);
-	return size * n;
-}
-
-static size_t watch_header(char *data, size_t size, size_t n, void *ctx)
-{
-	struct upload_watch *w = ctx;
-
-	(void)data;
-	atomic_store(&w->answered, 1);
-	return size * n;
-}
-
-static int watch_progress(void *ctx, curl_off_t dltotal, curl_off_t dlnow, curl_off_t ultotal, curl_off_t ulnow)
-{
-	struct upload_watch *w = ctx;
-
-	(void)dltotal;
-	(void)dlnow;
-	(void)ultotal;
-	if (w->total > 0 && ulnow >= w->total)
-		atomic_store(&w->sent_all, 1);
-	return 0;
-}
-
-static void reply_free(struct reply *r)
-{
-	e2e_buf_free(&r->body);
-	json_decref(r->json);
-	memset(r, 0, sizeof(*r));
-}
 
 /* One request to a service with the operator's certificate. body may be
  * NULL (GET); content_type and extra_header may be NULL. */
-static void https(struct reply *r, const struct service *s, const char *path, const char *content_type,
-		  const char *extra_header, const void *body, size_t len, long timeout_s, struct upload_watch *watch)
+static void https(struct testsvc_reply *r, const struct testsvc *s, const char *path, const char *content_type,
+		  const char *extra_header, const void *body, size_t len, long timeout_s,
+		  struct testsvc_upload_watch *watch)
 {
-	CURL *c = curl_easy_init();
-	struct curl_slist *headers = NULL;
-	char url[512], header[256];
-	CURLcode cc;
+	const char *headers[] = {extra_header, NULL};
+	struct testsvc_request req = {.path = path, .content_type = content_type, .headers = headers, .body = body,
+				      .len = len, .timeout_s = timeout_s, .max_body = (size_t)64 << 20, .watch = watch};
 
-	memset(r, 0, sizeof(*r));
-	if (!c) {
-		snprintf(r->error, sizeof(r->error), "curl_easy_init failed");
-		return;
-	}
-	snprintf(url, sizeof(url), "https://127.0.0.1:%d%s", s->port, path);
-	curl_easy_setopt(c, CURLOPT_URL, url);
-	curl_easy_setopt(c, CURLOPT_CAINFO, run.ca);
-	curl_easy_setopt(c, CURLOPT_SSLCERT, run.cert);
-	curl_easy_setopt(c, CURLOPT_SSLKEY, run.key);
-	curl_easy_setopt(c, CURLOPT_NOPROXY, "*");
-	curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
-	curl_easy_setopt(c, CURLOPT_TIMEOUT, timeout_s);
-	curl_easy_setopt(c, CURLOPT_ERRORBUFFER, r->error);
-	curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, reply_write);
-	curl_easy_setopt(c, CURLOPT_WRITEDATA, r);
-	if (content_type) {
-		snprintf(header, sizeof(header), "Content-Type: %s", content_type);
-		headers = curl_slist_append(headers, header);
-	}
-	if (extra_header)
-		headers = curl_slist_append(headers, extra_header);
-	/* No "100-continue" round trip: the body goes out at once, as a
-	 * plain client sends it. */
-	headers = curl_slist_append(headers, "Expect:");
-	curl_easy_setopt(c, CURLOPT_HTTPHEADER, headers);
-	if (body) {
-		curl_easy_setopt(c, CURLOPT_POSTFIELDS, body);
-		curl_easy_setopt(c, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)len);
-	}
-	if (watch) {
-		watch->total = (curl_off_t)len;
-		curl_easy_setopt(c, CURLOPT_HEADERFUNCTION, watch_header);
-		curl_easy_setopt(c, CURLOPT_HEADERDATA, watch);
-		curl_easy_setopt(c, CURLOPT_XFERINFOFUNCTION, watch_progress);
-		curl_easy_setopt(c, CURLOPT_XFERINFODATA, watch);
-		curl_easy_setopt(c, CURLOPT_NOPROGRESS, 0L);
-	}
-	cc = curl_easy_perform(c);
-	curl_easy_getinfo(c, CURLINFO_TOTAL_TIME, &r->seconds);
-	if (cc == CURLE_OK) {
-		curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &r->status);
-		if (r->body.len)
-			r->json = json_loadb((const char *)r->body.data, r->body.len, 0, NULL);
-	} else if (!r->error[0]) {
-		snprintf(r->error, sizeof(r->error), "%s", curl_easy_strerror(cc));
-	}
-	curl_slist_free_all(headers);
-	curl_easy_cleanup(c);
-}
-
-static const char *body_text(const struct reply *r)
-{
-	return r->body.data ? (const char *)r->body.data : "";
-}
-
-/* ---- starting and stopping the services --------------------------------------------------- */
-
-static int service_start(struct service *s, const char *extra_env)
-{
-	char listen[64], path[400], **envp;
-	posix_spawn_file_actions_t fa;
-	size_t n = 0, i, k = 0, own;
-	char *argv[2];
-	int attempt, rc;
-
-	s->port = free_port();
-	s->exited = 0;
-	snprintf(listen, sizeof(listen), "127.0.0.1:%d", s->port);
-	/* The environment as it is (sanitizer options included), less any ROX_
-	 * setting of the caller's, plus the service's own. */
-	while (environ[n])
-		n++;
-	envp = calloc(n + 16, sizeof(*envp));
-	if (!envp)
-		return -1;
-	for (i = 0; i < n; i++)
-		if (strncmp(environ[i], "ROX_", 4) != 0)
-			envp[k++] = environ[i];
-	own = k;
-	if (asprintf(&envp[k++], "ROX_LISTEN_ADDRESS=%s", listen) < 0 ||
-	    asprintf(&envp[k++], "ROX_TLS_CERT=%s/%s.crt", run.dir, s->identity) < 0 ||
-	    asprintf(&envp[k++], "ROX_TLS_KEY=%s/%s.key", run.dir, s->identity) < 0 ||
-	    asprintf(&envp[k++], "ROX_TLS_CA=%s", run.ca) < 0 ||
-	    asprintf(&envp[k++], "ROX_SCANNER_DB_URL=%s", run.db_url) < 0 ||
-	    asprintf(&envp[k++], "ROX_LOG_LEVEL=info") < 0 ||
-	    (extra_env && asprintf(&envp[k++], "%s", extra_env) < 0))
-		return -1;
-	envp[k] = NULL;
-
-	log_path(path, sizeof(path), s);
-	posix_spawn_file_actions_init(&fa);
-	posix_spawn_file_actions_addopen(&fa, 0, "/dev/null", O_RDONLY, 0);
-	posix_spawn_file_actions_addopen(&fa, 1, path, O_WRONLY | O_CREAT | O_APPEND, 0600);
-	posix_spawn_file_actions_adddup2(&fa, 1, 2);
-	argv[0] = s->bin;
-	argv[1] = NULL;
-	rc = posix_spawn(&s->pid, s->bin, &fa, NULL, argv, envp);
-	posix_spawn_file_actions_destroy(&fa);
-	for (i = own; i < k; i++)
-		free(envp[i]);
-	free(envp);
-	if (rc != 0) {
-		fprintf(stderr, "cannot start %s: %s\n", s->bin, strerror(rc));
-		return -1;
-	}
-	s->starts++;
-	for (attempt = 0; attempt < READY_TIMEOUT_S * 10; attempt++) {
-		struct reply r;
-		if (!service_alive(s)) {
-			print_log_tail(s);
-			return -1;
-		}
-		https(&r, s, "/readyz", NULL, NULL, NULL, 0, 2, NULL);
-		rc = r.status == 200;
-		reply_free(&r);
-		if (rc) {
-			printf("%s (pid %d) serves on 127.0.0.1:%d\n", s->name, (int)s->pid, s->port);
-			fflush(stdout);
-			return 0;
-		}
-		usleep(100 * 1000);
-	}
-	print_log_tail(s);
-	return -1;
-}
-
-static void service_kill(struct service *s, int sig)
-{
-	if (s->pid > 0 && service_alive(s)) {
-		kill(s->pid, sig);
-		if (waitpid(s->pid, &s->status, 0) == s->pid)
-			s->exited = 1;
-	}
-}
-
-static void expect_alive(struct service *s)
-{
-	if (!service_alive(s)) {
-		print_log_tail(s);
-		fail_msg("%s died: %s %d", s->name, WIFSIGNALED(s->status) ? "signal" : "exit status",
-			 WIFSIGNALED(s->status) ? WTERMSIG(s->status) : WEXITSTATUS(s->status));
-	}
+	testsvc_call(r, s, &req);
 }
 
 static int matcher_start(void)
 {
-	char indexer_url[128];
+	char indexer_url[128], db_setting[1200];
+
+	const char *settings[] = {indexer_url, db_setting, NULL};
 
 	snprintf(indexer_url, sizeof(indexer_url), "ROX_MATCHER_INDEXER_URL=https://127.0.0.1:%d", indexer.port);
-	return service_start(&matcher, indexer_url);
-}
-
-/* ---- the run's database schema ------------------------------------------------------------ */
-
-static int db_exec(const char *sql)
-{
-	PGconn *conn = PQconnectdb(run.base_db_url);
-	PGresult *res;
-	int ok;
-
-	if (PQstatus(conn) != CONNECTION_OK) {
-		fprintf(stderr, "PostgreSQL: %s", PQerrorMessage(conn));
-		PQfinish(conn);
-		return -1;
-	}
-	res = PQexec(conn, sql);
-	ok = PQresultStatus(res) == PGRES_COMMAND_OK;
-	if (!ok)
-		fprintf(stderr, "PostgreSQL: %s: %s", sql, PQerrorMessage(conn));
-	PQclear(res);
-	PQfinish(conn);
-	return ok ? 0 : -1;
+	snprintf(db_setting, sizeof(db_setting), "ROX_SCANNER_DB_URL=%s", run.schema.url);
+	return testsvc_start(&matcher, settings);
 }
 
 /* ---- the services' answers ---------------------------------------------------------------- */
 
-static json_t *get_json(struct service *s, const char *path)
+static json_t *get_json(struct testsvc *s, const char *path)
 {
-	struct reply r;
+	struct testsvc_reply r;
 	json_t *out;
 
-	expect_alive(s);
+	testsvc_expect_alive(s);
 	https(&r, s, path, NULL, NULL, NULL, 0, 60, NULL);
 	if (r.status != 200 || !r.json)
-		fail_msg("GET %s on %s: HTTP %ld (%s): %.600s", path, s->name, r.status, r.error, body_text(&r));
+		fail_msg("GET %s on %s: HTTP %ld (%s): %.600s", path, s->name, r.status, r.error, testsvc_body(&r));
 	out = json_incref(r.json);
-	reply_free(&r);
+	testsvc_reply_free(&r);
 	return out;
 }
 
@@ -557,8 +220,8 @@ static const json_t *source_meta(const json_t *md, const char *name)
 /* Posts one file to /v4/vulnerability-bundles; filename goes into
  * Content-Disposition (some formats say things through their file name)
  * and source into ?source= when not NULL. Answers the reply. */
-static void post_bundle(struct reply *r, const void *data, size_t len, const char *filename, const char *source,
-			struct upload_watch *watch)
+static void post_bundle(struct testsvc_reply *r, const void *data, size_t len, const char *filename, const char *source,
+			struct testsvc_upload_watch *watch)
 {
 	char path[256], disposition[256];
 
@@ -575,17 +238,17 @@ static void post_bundle(struct reply *r, const void *data, size_t len, const cha
  * against what /v4/metadata says of it afterwards. */
 static json_t *import_ok(const void *data, size_t len, const char *filename, const char *source)
 {
-	struct reply r;
+	struct testsvc_reply r;
 	json_t *md, *result;
 	const json_t *src, *meta;
 	double t0 = now_s();
 
-	expect_alive(&matcher);
+	testsvc_expect_alive(&matcher);
 	post_bundle(&r, data, len, filename, source, NULL);
 	if (r.status != 200 || !r.json)
-		fail_msg("importing %s as %s: HTTP %ld (%s): %.800s", filename, source, r.status, r.error, body_text(&r));
+		fail_msg("importing %s as %s: HTTP %ld (%s): %.800s", filename, source, r.status, r.error, testsvc_body(&r));
 	result = json_incref(r.json);
-	reply_free(&r);
+	testsvc_reply_free(&r);
 	assert_int_equal(json_array_size(json_object_get(result, "sources")), 1);
 	src = json_array_get(json_object_get(result, "sources"), 0);
 	assert_string_equal(text_of(src, "name"), source);
@@ -626,17 +289,17 @@ static void import_refused(const void *data, size_t len, const char *filename, c
 			   const char *detail_needle)
 {
 	json_t *before = metadata(), *after;
-	struct reply r;
+	struct testsvc_reply r;
 	const char *detail;
 
 	post_bundle(&r, data, len, filename, source, NULL);
 	detail = text_of(r.json, "detail");
 	printf("  %s -> %ld: %s\n", filename, r.status, detail);
 	if (r.status != 422)
-		fail_msg("%s: want 422, got %ld (%s): %.600s", filename, r.status, r.error, body_text(&r));
+		fail_msg("%s: want 422, got %ld (%s): %.600s", filename, r.status, r.error, testsvc_body(&r));
 	if (!strcasestr(detail, detail_needle))
 		fail_msg("%s: the problem's detail \"%s\" does not mention \"%s\"", filename, detail, detail_needle);
-	reply_free(&r);
+	testsvc_reply_free(&r);
 	after = metadata();
 	if (!json_equal(before, after)) {
 		char *a = json_dumps(before, JSON_COMPACT), *b = json_dumps(after, JSON_COMPACT);
@@ -655,17 +318,17 @@ static char *index_image(const char *image)
 	json_t *req = json_pack("{s:{s:s}}", "containerImage", "url", image);
 	char *body = json_dumps(req, JSON_COMPACT), *hash;
 	const json_t *notes;
-	struct reply r;
+	struct testsvc_reply r;
 	size_t i;
 
 	assert_non_null(body);
-	expect_alive(&indexer);
+	testsvc_expect_alive(&indexer);
 	https(&r, &indexer, "/v4/index-reports", "application/json", NULL, body, strlen(body), REQUEST_TIMEOUT_S, NULL);
 	free(body);
 	json_decref(req);
 	printf("  indexed %s -> %ld in %.2f s\n", image, r.status, r.seconds);
 	if ((r.status != 201 && r.status != 200) || !r.json)
-		fail_msg("indexing %s: HTTP %ld (%s): %.800s", image, r.status, r.error, body_text(&r));
+		fail_msg("indexing %s: HTTP %ld (%s): %.800s", image, r.status, r.error, testsvc_body(&r));
 	assert_string_equal(text_of(r.json, "state"), "IndexFinished");
 	notes = json_object_get(r.json, "notes");
 	for (i = 0; i < json_array_size(notes) && i < 8; i++)
@@ -673,7 +336,7 @@ static char *index_image(const char *image)
 	hash = strdup(text_of(r.json, "hashId"));
 	assert_non_null(hash);
 	assert_true(hash[0] != '\0');
-	reply_free(&r);
+	testsvc_reply_free(&r);
 	return hash;
 }
 
@@ -683,20 +346,20 @@ static json_t *vulnerability_report(const char *hash_id, const json_t *contents)
 {
 	json_t *req = json_pack("{s:s}", "hashId", hash_id), *out;
 	char *body;
-	struct reply r;
+	struct testsvc_reply r;
 
 	if (contents)
 		json_object_set(req, "contents", (json_t *)contents);
 	body = json_dumps(req, JSON_COMPACT);
 	assert_non_null(body);
-	expect_alive(&matcher);
+	testsvc_expect_alive(&matcher);
 	https(&r, &matcher, "/v4/vulnerability-reports", "application/json", NULL, body, strlen(body), 120, NULL);
 	free(body);
 	json_decref(req);
 	if (r.status != 200 || !r.json)
-		fail_msg("matching %s: HTTP %ld (%s): %.800s", hash_id, r.status, r.error, body_text(&r));
+		fail_msg("matching %s: HTTP %ld (%s): %.800s", hash_id, r.status, r.error, testsvc_body(&r));
 	out = json_incref(r.json);
-	reply_free(&r);
+	testsvc_reply_free(&r);
 	/* A caller that sent contents is not sent them back (the spec); the
 	 * checks below read package ids from the report, so put them there. */
 	if (contents) {
@@ -1180,7 +843,7 @@ static struct e2e_buf rpm_sqlite(const struct e2e_buf *headers, size_t n)
 	unsigned char *bytes;
 	size_t len, i;
 
-	snprintf(path, sizeof(path), "%s/rpmdb.sqlite", run.dir);
+	snprintf(path, sizeof(path), "%s/rpmdb.sqlite", run.pki.dir);
 	unlink(path);
 	assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
 	assert_int_equal(sqlite3_exec(db,
@@ -1284,110 +947,46 @@ static const char ghsa_maven_json[] =
 
 /* ---- setup -------------------------------------------------------------------------------- */
 
-static int remove_entry(const char *path, const struct stat *st, int flag, struct FTW *ftw)
-{
-	(void)st;
-	(void)flag;
-	(void)ftw;
-	return remove(path);
-}
-
-/* SIGTERM, then up to 30 s for a clean exit, then SIGKILL. Answers
- * whether the service ended with status 0 (or was not running). */
-static int service_stop(struct service *s)
-{
-	int i;
-
-	if (s->pid <= 0)
-		return 1; /* never started */
-	if (!service_alive(s))
-		return WIFEXITED(s->status) && WEXITSTATUS(s->status) == 0;
-	kill(s->pid, SIGTERM);
-	for (i = 0; i < 300 && service_alive(s); i++)
-		usleep(100 * 1000);
-	if (service_alive(s)) {
-		fprintf(stderr, "%s ignored SIGTERM for 30 s; killing it\n", s->name);
-		service_kill(s, SIGKILL);
-		return 0;
-	}
-	if (!WIFEXITED(s->status) || WEXITSTATUS(s->status) != 0) {
-		fprintf(stderr, "%s ended with %s %d\n", s->name, WIFSIGNALED(s->status) ? "signal" : "exit status",
-			WIFSIGNALED(s->status) ? WTERMSIG(s->status) : WEXITSTATUS(s->status));
-		print_log_tail(s);
-		return 0;
-	}
-	return 1;
-}
-
 /* Everything setup made, undone: the services, the schema, the folder
  * (kept, with the logs, when a service did not stop cleanly). */
 static void stop_everything(void)
 {
-	int clean = service_stop(&matcher);
+	int clean = testsvc_stop(&matcher);
 
-	clean = service_stop(&indexer) && clean;
+	clean = testsvc_stop(&indexer) && clean;
 	testpush_close(pusher);
 	pusher = NULL;
-	if (run.schema_made) {
-		char sql[160];
-		snprintf(sql, sizeof(sql), "SET client_min_messages TO warning; DROP SCHEMA %s CASCADE", run.schema);
-		db_exec(sql);
-		run.schema_made = 0;
-	}
-	free(run.db_url);
-	run.db_url = NULL;
-	if (run.dir[0] && clean)
-		nftw(run.dir, remove_entry, 16, FTW_DEPTH | FTW_PHYS);
-	else if (run.dir[0])
-		printf("kept %s (the services' logs and PKI)\n", run.dir);
-	run.dir[0] = '\0';
+	testsvc_schema_drop(&run.schema);
+	if (run.pki.dir[0] && clean)
+		testsvc_remove_dir(run.pki.dir);
+	else if (run.pki.dir[0])
+		printf("kept %s (the services' logs and PKI)\n", run.pki.dir);
+	run.pki.dir[0] = '\0';
 }
 
 static int setup_run(void)
 {
-	char pki[1024], *argv[4], sql[128];
-	const char *tmp = getenv("TMPDIR");
-	int rc;
+	char pki[1024], db_setting[1200];
+	const char *indexer_settings[] = {db_setting, NULL};
 
-	binary_path(matcher.bin, sizeof(matcher.bin), "MATCHER_E2E_MATCHER_BIN", "services/scanner-matcher/scanner-matcher");
-	binary_path(indexer.bin, sizeof(indexer.bin), "MATCHER_E2E_INDEXER_BIN", "services/scanner-indexer/scanner-indexer");
-	binary_path(pki, sizeof(pki), "MATCHER_E2E_PKI_BIN", "tools/pki/asec-pki");
-
-	snprintf(run.dir, sizeof(run.dir), "%s/matcher-e2e-XXXXXX", tmp && tmp[0] ? tmp : "/tmp");
-	if (!mkdtemp(run.dir)) {
-		run.dir[0] = '\0';
+	testsvc_binary(matcher.bin, sizeof(matcher.bin), getenv("MATCHER_E2E_MATCHER_BIN"),
+		       "services/scanner-matcher/scanner-matcher");
+	testsvc_binary(indexer.bin, sizeof(indexer.bin), getenv("MATCHER_E2E_INDEXER_BIN"),
+		       "services/scanner-indexer/scanner-indexer");
+	testsvc_binary(pki, sizeof(pki), getenv("MATCHER_E2E_PKI_BIN"), "tools/pki/asec-pki");
+	indexer.pki = matcher.pki = &run.pki;
+	if (testsvc_pki_make(&run.pki, pki, "matcher-e2e") != 0)
 		return -1;
-	}
-	argv[0] = pki;
-	argv[1] = "dev";
-	argv[2] = run.dir;
-	argv[3] = NULL;
-	rc = run_quietly(argv);
-	if (!WIFEXITED(rc) || WEXITSTATUS(rc) != 0) {
-		fprintf(stderr, "asec-pki dev %s failed (%d)\n", run.dir, rc);
-		return -1;
-	}
-	snprintf(run.ca, sizeof(run.ca), "%s/ca.crt", run.dir);
-	snprintf(run.cert, sizeof(run.cert), "%s/operator.crt", run.dir);
-	snprintf(run.key, sizeof(run.key), "%s/operator.key", run.dir);
-
 	/* A schema of this run's own: both services' tables, nobody else's. */
-	snprintf(run.schema, sizeof(run.schema), "matcher_e2e_%d_%ld", (int)getpid(), (long)time(NULL));
-	snprintf(sql, sizeof(sql), "CREATE SCHEMA %s", run.schema);
-	if (db_exec(sql) != 0)
+	if (testsvc_schema_create(&run.schema, run.base_db_url, "matcher_e2e") != 0)
 		return -1;
-	run.schema_made = 1;
-	if (asprintf(&run.db_url, "%s%soptions=-csearch_path%%3D%s", run.base_db_url,
-		     strchr(run.base_db_url, '?') ? "&" : "?", run.schema) < 0) {
-		run.db_url = NULL;
-		return -1;
-	}
 	if (testpush_open(&pusher, registry, NULL, NULL) != ASEC_OK) {
 		fprintf(stderr, "testpush: %s\n", error_last());
 		return -1;
 	}
-	printf("run %s: schema %s, PKI and logs in %s\n", run_id, run.schema, run.dir);
-	if (service_start(&indexer, NULL) != 0 || matcher_start() != 0)
+	printf("run %s: schema %s, PKI and logs in %s\n", run_id, run.schema.name, run.pki.dir);
+	snprintf(db_setting, sizeof(db_setting), "ROX_SCANNER_DB_URL=%s", run.schema.url);
+	if (testsvc_start(&indexer, indexer_settings) != 0 || matcher_start() != 0)
 		return -1;
 	return 0;
 }
@@ -1612,7 +1211,7 @@ static void test_02_debian_image(void **state)
 	struct e2e_buf layer = debian_layer();
 	json_t *report, *again;
 	char *image;
-	struct reply r;
+	struct testsvc_reply r;
 	char body[512];
 
 	(void)state;
@@ -1625,8 +1224,8 @@ static void test_02_debian_image(void **state)
 	debian_findings = finding_summary(report);
 	/* and it was the matcher, with its own certificate, that asked the
 	 * indexer for the report */
-	if (indexer_log_lines("\"GET\"", "/v4/index-reports/", "SCANNER_V4_MATCHER_SERVICE") < 1) {
-		print_log_tail(&indexer);
+	if (testsvc_log_lines(&indexer, "\"GET\"", "/v4/index-reports/", "SCANNER_V4_MATCHER_SERVICE") < 1) {
+		testsvc_print_log_tail(&indexer, 6000);
 		fail_msg("the indexer's log shows no GET of an index report by the matcher's identity");
 	}
 
@@ -1642,8 +1241,8 @@ static void test_02_debian_image(void **state)
 	snprintf(body, sizeof(body), "{\"hashId\":\"/v4/containerimage/sha256:%064d\"}", 0);
 	https(&r, &matcher, "/v4/vulnerability-reports", "application/json", NULL, body, strlen(body), 60, NULL);
 	if (r.status != 404)
-		fail_msg("unknown hash id: want 404, got %ld: %.400s", r.status, body_text(&r));
-	reply_free(&r);
+		fail_msg("unknown hash id: want 404, got %ld: %.400s", r.status, testsvc_body(&r));
+	testsvc_reply_free(&r);
 
 	json_decref(report);
 	free(image);
@@ -2235,8 +1834,8 @@ struct background_import {
 	pthread_t thread;
 	const unsigned char *data;
 	size_t len;
-	struct upload_watch watch;
-	struct reply reply;
+	struct testsvc_upload_watch watch;
+	struct testsvc_reply reply;
 	atomic_int done;
 };
 
@@ -2333,20 +1932,20 @@ static int crash_kill(struct crash_run *c, struct background_import *bg, const c
 {
 	int sent_all = atomic_load(&bg->watch.sent_all), answered = atomic_load(&bg->watch.answered), done;
 
-	service_kill(&matcher, SIGKILL);
+	testsvc_kill(&matcher, SIGKILL);
 	pthread_join(bg->thread, NULL);
 	done = bg->reply.status == 200;
 	if (sent_all && !answered)
 		c->in_flight++;
 	printf("  kill -9 %s: body %s, %s; the request %s\n", what, sent_all ? "sent" : "not all sent",
 	       answered ? "answered" : "no answer yet", done ? "completed (200)" : bg->reply.error);
-	reply_free(&bg->reply);
+	testsvc_reply_free(&bg->reply);
 	return done;
 }
 
 static PGconn *db_connect_run(void)
 {
-	PGconn *conn = PQconnectdb(run.db_url);
+	PGconn *conn = PQconnectdb(run.schema.url);
 
 	if (PQstatus(conn) != CONNECTION_OK)
 		fail_msg("PostgreSQL: %s", PQerrorMessage(conn));
@@ -2521,11 +2120,11 @@ static void test_08_kill_during_import(void **state)
 static void test_09_clean_stop(void **state)
 {
 	(void)state;
-	expect_alive(&matcher);
-	expect_alive(&indexer);
-	if (!service_stop(&matcher))
+	testsvc_expect_alive(&matcher);
+	testsvc_expect_alive(&indexer);
+	if (!testsvc_stop(&matcher))
 		fail_msg("scanner-matcher did not stop cleanly on SIGTERM");
-	if (!service_stop(&indexer))
+	if (!testsvc_stop(&indexer))
 		fail_msg("scanner-indexer did not stop cleanly on SIGTERM");
 }
 

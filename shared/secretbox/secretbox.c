@@ -153,6 +153,13 @@ static int sb_key_load(unsigned char *out, size_t len, const char *path, const c
 		result = ASEC_EINVALID;
 		goto out;
 	}
+	/* whoever owns the file can replace the key: only this user or root */
+	if (st.st_uid != geteuid() && st.st_uid != 0) {
+		error_set("the %s %s belongs to user %u, neither this process's user nor root; chown it", what, path,
+			  (unsigned)st.st_uid);
+		result = ASEC_EINVALID;
+		goto out;
+	}
 	size = st.st_size > 0 && st.st_size <= SB_KEYFILE_MAX ? (size_t)st.st_size : 0;
 	if (size != len && (!(flags & SECRETBOX_KEYFILE_TEXT) || size == 0)) {
 		error_set("the %s %s holds %lld bytes, not %zu%s", what, path, (long long)st.st_size, len,

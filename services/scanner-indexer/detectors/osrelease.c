@@ -216,11 +216,15 @@ static int env_commit(struct env_values *e, const unsigned char *key, size_t key
 		e->bad_values++;
 		return ASEC_OK;
 	}
-	copy = strndup(value, value_len);
+	/* value is a slice of the file, not a string: strndup() may look past
+	 * value_len for a NUL (ASan's strict_string_checks says so) */
+	copy = malloc(value_len + 1);
 	if (!copy) {
 		error_set("out of memory reading os-release");
 		return ASEC_ENOMEM;
 	}
+	memcpy(copy, value, value_len);
+	copy[value_len] = '\0';
 	free(e->v[i]);
 	e->v[i] = copy;
 	return ASEC_OK;

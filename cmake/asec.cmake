@@ -62,3 +62,14 @@ function(asec_fuzz_target name)
   target_link_libraries(${name} PRIVATE ${F_LIBS})
   target_link_options(${name} PRIVATE -fsanitize=fuzzer)
 endfunction()
+
+# asec_embed_files(<out.c> <symbol> <files...>): a C file holding the files'
+# bytes (see cmake/embed.cmake), regenerated when any of them changes.
+function(asec_embed_files out symbol)
+  string(REPLACE ";" "|" files "${ARGN}")
+  add_custom_command(OUTPUT ${out}
+    COMMAND ${CMAKE_COMMAND} -DOUT=${out} -DSYMBOL=${symbol} "-DFILES=${files}"
+      -P ${PROJECT_SOURCE_DIR}/cmake/embed.cmake
+    DEPENDS ${ARGN} ${PROJECT_SOURCE_DIR}/cmake/embed.cmake
+    COMMENT "Embedding ${symbol}" VERBATIM)
+endfunction()

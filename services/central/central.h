@@ -4,7 +4,7 @@
  * Central is the installation's API: policies, violations, images,
  * vulnerabilities, integrations and the portal. Its handlers live one file
  * per API resource (ping.c, metadata.c, auth_status.c, apitokens.c, images.c,
- * imageintegrations.c, ...);
+ * imageintegrations.c, policies.c, policycategories.c, detect.c, alerts.c);
  * main.c only wires them, and authn.c decides who may call what.
  */
 #ifndef ASEC_CENTRAL_H

@@ -1146,10 +1146,10 @@ static void test_06_integrations(void **state)
 	/* the wrong password fails the test, and the creation that tests */
 	body = integration_body("e2e wrong", run.wrong_password, 0);
 	central_call(&r, "POST", "/v1/imageintegrations/test", body, NULL, 60);
-	expect_problem(&r, 400, NULL, "testing a wrong password");
+	expect_problem(&r, 422, "refused", "testing a wrong password");
 	testsvc_reply_free(&r);
 	central_call(&r, "POST", "/v1/imageintegrations", body, NULL, 60);
-	expect_problem(&r, 400, NULL, "adding an integration with a wrong password");
+	expect_problem(&r, 422, "refused", "adding an integration with a wrong password");
 	testsvc_reply_free(&r);
 	free(body);
 
@@ -1492,6 +1492,109 @@ static void test_09b_roxctl(void **state)
 	free(ci);
 }
 
+/* ---- 9c. build and deploy detection, alerts ----------------------------------------------- */
+
+static void test_09c_detection(void **state)
+{
+	static const char *const packages[] = {"PyYAML", "5.1", NULL};
+	static const char policy[] =
+		"{\"name\":\"e2e: PyYAML load RCE\",\"description\":\"CVE-2020-14343 with a fix\","
+		"\"categories\":[\"Vulnerability Management\"],\"lifecycleStages\":[\"BUILD\"],"
+		"\"severity\":\"HIGH_SEVERITY\",\"enforcementActions\":[\"FAIL_BUILD_ENFORCEMENT\"],"
+		"\"policySections\":[{\"policyGroups\":[{\"fieldName\":\"CVE\",\"values\":[{\"value\":\"CVE-2020-14343\"}]},"
+		"{\"fieldName\":\"Fixable\",\"values\":[{\"value\":\"true\"}]}]}]}";
+	char *ci = token_with_role("Continuous Integration"), *name, *body, *output = NULL, *yaml_path, path[300];
+	char digest[REGISTRY_DIGEST_BUF];
+	struct testsvc_reply r;
+	struct e2e_buf layer;
+	const json_t *alert, *a;
+	char alert_id[64] = "";
+	size_t i;
+	FILE *f;
+	int rc;
+
+	(void)state;
+	printf("[build and deploy detection]\n");
+	layer = python_layer("detect", packages);
+	name = push(pusher, run.registry, "detect", "v1", &layer, 1, digest);
+	e2e_buf_free(&layer);
+	central_call(&r, "POST", "/v1/policies", policy, NULL, 60);
+	if (r.status != 200)
+		fail_msg("creating a policy: HTTP %ld: %.600s", r.status, testsvc_body(&r));
+	testsvc_reply_free(&r);
+
+	/* the build check fires the policy, with its enforcement, and keeps the alert */
+	assert_true(asprintf(&body, "{\"imageName\":\"%s\",\"policyCategories\":[\"Vulnerability Management\"]}",
+			     name) > 0);
+	central_call(&r, "POST", "/v1/detect/build", body, ci, 120);
+	free(body);
+	if (r.status != 200)
+		fail_msg("POST /v1/detect/build: HTTP %ld: %.600s", r.status, testsvc_body(&r));
+	alert = NULL;
+	json_array_foreach(json_object_get(r.json, "alerts"), i, a)
+		if (!strcmp(text_of(json_object_get(a, "policy"), "name"), "e2e: PyYAML load RCE"))
+			alert = a;
+	if (!alert)
+		fail_msg("the policy did not fire: %.1500s", testsvc_body(&r));
+	{
+		char *violations = json_dumps(json_object_get(alert, "violations"), JSON_COMPACT);
+		int named = violations && strstr(violations, "CVE-2020-14343");
+		free(violations);
+		if (!named)
+			fail_msg("the violation does not name the CVE: %.800s", testsvc_body(&r));
+	}
+	assert_string_equal(text_of(alert, "lifecycleStage"), "BUILD");
+	printf("  detect/build -> the policy fires on CVE-2020-14343, %zu alerts in all\n",
+	       json_array_size(json_object_get(r.json, "alerts")));
+	testsvc_reply_free(&r);
+
+	central_call(&r, NULL, "/v1/alerts?query=Policy:%22e2e:%20PyYAML%20load%20RCE%22", NULL, NULL, 60);
+	if (r.status != 200 || json_array_size(json_object_get(r.json, "alerts")) != 1)
+		fail_msg("GET /v1/alerts for the policy: HTTP %ld: %.800s", r.status, testsvc_body(&r));
+	snprintf(alert_id, sizeof(alert_id), "%s", text_of(json_array_get(json_object_get(r.json, "alerts"), 0), "id"));
+	testsvc_reply_free(&r);
+	snprintf(path, sizeof(path), "/v1/alerts/%s/resolve", alert_id);
+	central_call(&r, "PATCH", path, "{}", NULL, 60);
+	assert_int_equal(r.status, 200);
+	testsvc_reply_free(&r);
+	snprintf(path, sizeof(path), "/v1/alerts/%s", alert_id);
+	central_call(&r, NULL, path, NULL, NULL, 60);
+	assert_int_equal(r.status, 200);
+	assert_string_equal(text_of(r.json, "state"), "RESOLVED");
+	testsvc_reply_free(&r);
+	printf("  the alert is listed, resolved and reads RESOLVED\n");
+
+	/* roxctl image check fails the build on the enforced policy */
+	{
+		const char *const check[] = {"image", "check", "-i", name, "-c", "Vulnerability Management", NULL};
+		rc = roxctl_run(&output, ci, check);
+		if (rc != 1 || !strstr(output, "e2e: PyYAML load RCE"))
+			fail_msg("roxctl image check exited %d, not 1:\n%.2000s", rc, output);
+		free(output);
+		printf("  roxctl image check -> 1, naming the policy\n");
+	}
+
+	/* roxctl deployment check: a privileged pod of that image fires the
+	 * default privileged-container policy, which does not block (0) */
+	assert_true(asprintf(&yaml_path, "%s/privileged.yaml", run.pki.dir) > 0);
+	assert_non_null(f = fopen(yaml_path, "w"));
+	fprintf(f, "apiVersion: v1\nkind: Pod\nmetadata: {name: e2e-priv, namespace: shop}\n"
+		   "spec:\n  containers:\n  - name: app\n    image: %s\n    securityContext: {privileged: true}\n",
+		name);
+	fclose(f);
+	{
+		const char *const check[] = {"deployment", "check", "-f", yaml_path, "-o", "json", NULL};
+		rc = roxctl_run(&output, ci, check);
+		if (rc != 0 || !strstr(output, "rivileged"))
+			fail_msg("roxctl deployment check exited %d:\n%.3000s", rc, output);
+		free(output);
+		printf("  roxctl deployment check of a privileged pod -> 0, the privileged policy named\n");
+	}
+	free(yaml_path);
+	free(name);
+	free(ci);
+}
+
 /* ---- 10. secrets, and the end ------------------------------------------------------------- */
 
 /* Every row of every table of Central DB, as text, must not hold needle. */
@@ -1566,6 +1669,7 @@ int main(void)
 		cmocka_unit_test(test_08_bad_input),
 		cmocka_unit_test(test_09_roles),
 		cmocka_unit_test(test_09b_roxctl),
+		cmocka_unit_test(test_09c_detection),
 		cmocka_unit_test(test_10_secrets_and_stop),
 	};
 

@@ -22,9 +22,13 @@
 #include "error/error.h"
 #include "log/log.h"
 #include "service/service.h"
+#include "default_policies.h"
+#include "policy_set.h"
+#include "store_alerts.h"
 #include "store_auth.h"
 #include "store_images.h"
 #include "store_integrations.h"
+#include "store_policies.h"
 
 static const struct config_setting central_settings[] = {
 	{"ROX_CENTRAL_DB_URL", CONFIG_URL, NULL, "Central DB (PostgreSQL) connection URL.", 0, 0, NULL, 1},
@@ -201,6 +205,8 @@ static int central_init(struct service_context *ctx)
 	pthread_cond_init(&c->check_cond, NULL);
 	if ((rc = db_pool_open(&c->pool, &db)) || (rc = store_auth_migrate(c->pool)) ||
 	    (rc = store_images_migrate(c->pool)) || (rc = store_integrations_migrate(c->pool)) ||
+	    (rc = store_alerts_migrate(c->pool)) || (rc = store_policies_migrate(c->pool)) ||
+	    (rc = default_policies_load(NULL, c->pool)) || (rc = policy_set_init(c)) ||
 	    (rc = auth_cache_new(&c->cache, 256, 300)) || (rc = admin_password_setup(c, ctx->config)) ||
 	    (rc = setting_path(&key_path, ctx->config, "ROX_JWT_KEY_FILE", "jwt-key")) ||
 	    (rc = setting_path(&secrets_path, ctx->config, "ROX_CENTRAL_SECRETS_KEY_FILE", "secrets-key")))
@@ -251,6 +257,7 @@ static void central_shutdown(struct service_context *ctx)
 	(void)ctx;
 	image_scanner_free(c->scanner);
 	c->scanner = NULL;
+	policy_set_shutdown(c);
 	auth_cache_free(c->cache);
 	auth_key_wipe(&c->key);
 	secretbox_key_wipe(&c->secrets);

@@ -23,12 +23,13 @@
 
 #include <jansson.h>
 
+#include "check_output.h"
 #include "scan_output.h"
 
 /* Exit codes (docs/roxctl.md, `roxctl --help`). */
 enum roxctl_exit {
 	ROXCTL_EXIT_OK = 0,
-	ROXCTL_EXIT_GATE = 1,   /* --fail found vulnerabilities */
+	ROXCTL_EXIT_GATE = 1,   /* --fail found vulnerabilities, a check failed, an import was incomplete */
 	ROXCTL_EXIT_USAGE = 2,  /* unknown flag or command, missing or bad value */
 	ROXCTL_EXIT_AUTH = 3,   /* no credentials, or central refused them (401/403) */
 	ROXCTL_EXIT_SERVER = 4, /* central failed, or could not be reached in time */
@@ -40,6 +41,12 @@ enum roxctl_command {
 	ROXCTL_CMD_CENTRAL_WHOAMI,
 	ROXCTL_CMD_IMAGE,
 	ROXCTL_CMD_IMAGE_SCAN,
+	ROXCTL_CMD_IMAGE_CHECK,
+	ROXCTL_CMD_DEPLOYMENT,
+	ROXCTL_CMD_DEPLOYMENT_CHECK,
+	ROXCTL_CMD_POLICY,
+	ROXCTL_CMD_POLICY_EXPORT,
+	ROXCTL_CMD_POLICY_IMPORT,
 	ROXCTL_CMD_VERSION,
 	ROXCTL_CMD_COUNT,
 };
@@ -53,6 +60,18 @@ enum roxctl_command {
 #define ROXCTL_RETRY_DELAY_MAX_S 3600
 /* Largest token file read (a JWT is about 1 KiB). */
 #define ROXCTL_TOKEN_FILE_MAX 8192
+/* Most YAML files of one deployment check, and the largest of them (what
+ * central's DeployYAMLDetectionRequest takes). */
+#define ROXCTL_CHECK_FILES_MAX 64
+#define ROXCTL_YAML_FILE_MAX ((size_t)1000000)
+/* Most policy categories of a check and their longest name, most policy
+ * ids of one export and their longest (central's request limits). */
+#define ROXCTL_CATEGORIES_MAX 64
+#define ROXCTL_CATEGORY_LEN_MAX 128
+#define ROXCTL_IDS_MAX 1000
+#define ROXCTL_ID_LEN_MAX 128
+/* Largest policies file `policy import` reads. */
+#define ROXCTL_POLICY_FILE_MAX ((size_t)16 << 20)
 
 struct roxctl_scan_args {
 	char *image;
@@ -64,6 +83,28 @@ struct roxctl_scan_args {
 	int retries;
 	long retry_delay_ms;
 	int include_snoozed;
+};
+
+/* image check and deployment check */
+struct roxctl_check_args {
+	char *image;       /* image check */
+	char **files;      /* deployment check: the YAML files, in order */
+	size_t file_count;
+	char *namespace;   /* deployment check; NULL: as the YAML says */
+	char **categories; /* NULL-terminated; NULL: every category */
+	enum check_format format;
+	int force;
+	int send_notifications; /* image check */
+	int retries;
+	long retry_delay_ms;
+};
+
+/* policy export and policy import */
+struct roxctl_policy_args {
+	char **ids;  /* export: NULL-terminated policy ids */
+	char *output; /* export: file to write; NULL: standard output */
+	char *input;  /* import: the file to read */
+	int overwrite;
 };
 
 struct roxctl_cli {
@@ -78,6 +119,8 @@ struct roxctl_cli {
 	long timeout_ms;
 	int colour; /* stdout is a terminal, no --no-color, no NO_COLOR */
 	struct roxctl_scan_args scan;
+	struct roxctl_check_args check;
+	struct roxctl_policy_args policy;
 };
 
 /* Reads one environment variable (getenv, or a test's table). */
@@ -134,5 +177,32 @@ int roxctl_whoami_write(FILE *out, const json_t *status);
 
 /* image_scan.c: POST /v1/images/scan, printed with scan_output_write. */
 int roxctl_image_scan(const struct roxctl_cli *cli, FILE *out, FILE *err);
+
+/* The retry notice of every command that retries: one "WARN: attempt n of
+ * m failed: ...; retrying in ..." line on ctx (a FILE *, standard error). */
+void roxctl_retry_notice(void *ctx, int attempt, int attempts, long wait_ms, const char *why);
+
+/* image_check.c: POST /v1/detect/build, printed with check_output; exit 1
+ * when a violated policy has FAIL_BUILD_ENFORCEMENT. */
+int roxctl_image_check(const struct roxctl_cli *cli, FILE *out, FILE *err);
+
+/* image_check.c, for both checks: the categories as a JSON list (empty:
+ * all categories; NULL: out of memory), and the verdict after the output -
+ * the notes of a table and the "failed policies found" line on err.
+ * Returns the exit code (0 or 1). */
+json_t *roxctl_check_categories_json(char *const *categories);
+int roxctl_check_verdict(const struct check_report *report, enum check_format format, FILE *err);
+
+/* deployment_check.c: POST /v1/detect/deploy/yaml once per file, printed
+ * with check_output as one report; exit 1 when a violated policy has a
+ * deploy-time enforcement. */
+int roxctl_deployment_check(const struct roxctl_cli *cli, FILE *out, FILE *err);
+
+/* policy_cmd.c: POST /v1/policies/export, written as {"policies": [...]}. */
+int roxctl_policy_export(const struct roxctl_cli *cli, FILE *out, FILE *err);
+
+/* policy_cmd.c: POST /v1/policies/import; one line per policy; exit 1
+ * when central did not import them all. */
+int roxctl_policy_import(const struct roxctl_cli *cli, FILE *out, FILE *err);
 
 #endif

@@ -202,7 +202,7 @@ static void usage_errors(void **state)
 		{ARGV("image", "scan", "-i", "x", "-d", "1s"), "-d/--retry-delay", ROXCTL_CMD_IMAGE_SCAN},
 		{ARGV("image", "scan", "-i", "x", "--fail=maybe"), "--fail takes no value", ROXCTL_CMD_ROOT},
 		{ARGV("image", "scan", "-i", "x", "-t", "30"), "-t/--timeout", ROXCTL_CMD_IMAGE_SCAN},
-		{ARGV("central", "whoami", "-i", "x"), "unknown flag: --image (it belongs to roxctl image scan)",
+		{ARGV("central", "whoami", "-i", "x"), "unknown flag: --image (it belongs to roxctl image scan, roxctl image check)",
 		 ROXCTL_CMD_CENTRAL_WHOAMI},
 		{ARGV("central", "whoami", "extra"), "unexpected argument \"extra\"", ROXCTL_CMD_CENTRAL_WHOAMI},
 		{ARGV("central"), "roxctl central needs a command: whoami", ROXCTL_CMD_CENTRAL},
@@ -598,7 +598,8 @@ static void help_texts(void **state)
 				fail_msg("row %zu: no \"%s\" in:\n%s", i, rows[i].must[j], r.out);
 		}
 		/* scan flags only in the scan's help */
-		if (strstr(r.out, "--retry-delay") && !strstr(r.out, "roxctl image scan [flags]"))
+		if (strstr(r.out, "--retry-delay") && !strstr(r.out, "roxctl image scan [flags]") &&
+		    !strstr(r.out, "check [flags]"))
 			fail_msg("row %zu: scan flags in another command's help", i);
 		run_free(&r);
 	}
@@ -641,6 +642,194 @@ static void runs(void **state)
 	assert_int_equal(r.code, ROXCTL_EXIT_AUTH);
 	assert_non_null(strstr(r.err, "no credentials"));
 	run_free(&r);
+}
+
+/* ---- image check, deployment check, policy export and import --------------------------------- */
+
+static void check_flags(void **state)
+{
+	struct roxctl_cli cli;
+	char *a = temp_file("apiVersion: v1\n"), *b = temp_file("kind: Deployment\n");
+
+	(void)state;
+	env_set("ROX_API_TOKEN", "tok");
+	/* -f is --force here, -c repeats and splits, -o takes the check formats */
+	assert_int_equal(parse(&cli, ARGV("image", "check", "-fi", "app:1", "-c", "Security Best Practices, DevOps",
+					  "--categories=Anomalous Activity", "-o", "JUNIT", "--send-notifications",
+					  "-r", "5", "-d", "0")),
+			 ASEC_OK);
+	assert_int_equal(cli.command, ROXCTL_CMD_IMAGE_CHECK);
+	assert_string_equal(cli.check.image, "app:1");
+	assert_true(cli.check.force);
+	assert_true(cli.check.send_notifications);
+	assert_int_equal(cli.check.format, CHECK_FORMAT_JUNIT);
+	assert_string_equal(cli.check.categories[0], "Security Best Practices");
+	assert_string_equal(cli.check.categories[1], "DevOps");
+	assert_string_equal(cli.check.categories[2], "Anomalous Activity");
+	assert_null(cli.check.categories[3]);
+	assert_int_equal(cli.check.retries, 5);
+	assert_int_equal(cli.check.retry_delay_ms, 0);
+	roxctl_cli_free(&cli);
+
+	/* defaults; -o before the words still means the check's format */
+	assert_int_equal(parse(&cli, ARGV("-o", "sarif", "image", "check", "-i", "x")), ASEC_OK);
+	assert_int_equal(cli.check.format, CHECK_FORMAT_SARIF);
+	assert_false(cli.check.force);
+	assert_null(cli.check.categories);
+	assert_int_equal(cli.check.retries, 3);
+	assert_int_equal(cli.check.retry_delay_ms, 3000);
+	roxctl_cli_free(&cli);
+
+	/* -f is --file in deployment check, repeated; --force has no letter */
+	assert_int_equal(parse(&cli, ARGV("deployment", "check", "-f", a, "--file", b, "-n", "shop", "--force",
+					  "-o", "json", "-c", "Kubernetes")),
+			 ASEC_OK);
+	assert_int_equal(cli.command, ROXCTL_CMD_DEPLOYMENT_CHECK);
+	assert_int_equal(cli.check.file_count, 2);
+	assert_string_equal(cli.check.files[0], a);
+	assert_string_equal(cli.check.files[1], b);
+	assert_string_equal(cli.check.namespace, "shop");
+	assert_true(cli.check.force);
+	assert_int_equal(cli.check.format, CHECK_FORMAT_JSON);
+	assert_string_equal(cli.check.categories[0], "Kubernetes");
+	roxctl_cli_free(&cli);
+	assert_int_equal(parse(&cli, ARGV("deployment", "-f", a, "check")), ASEC_OK);
+	assert_int_equal(cli.check.file_count, 1);
+	assert_null(cli.check.namespace);
+	assert_false(cli.check.force);
+	roxctl_cli_free(&cli);
+
+	/* policy export and import: --id lists, -o is a file, -f the input */
+	assert_int_equal(parse(&cli, ARGV("policy", "export", "--id", "a1,b2", "--id", "c3", "-o", "out.json")), ASEC_OK);
+	assert_int_equal(cli.command, ROXCTL_CMD_POLICY_EXPORT);
+	assert_string_equal(cli.policy.ids[0], "a1");
+	assert_string_equal(cli.policy.ids[1], "b2");
+	assert_string_equal(cli.policy.ids[2], "c3");
+	assert_null(cli.policy.ids[3]);
+	assert_string_equal(cli.policy.output, "out.json");
+	roxctl_cli_free(&cli);
+	assert_int_equal(parse(&cli, ARGV("policy", "export", "--id", "a1", "-o", "-")), ASEC_OK);
+	assert_null(cli.policy.output);
+	roxctl_cli_free(&cli);
+	assert_int_equal(parse(&cli, ARGV("policy", "import", "-f", a, "--overwrite")), ASEC_OK);
+	assert_int_equal(cli.command, ROXCTL_CMD_POLICY_IMPORT);
+	assert_string_equal(cli.policy.input, a);
+	assert_true(cli.policy.overwrite);
+	roxctl_cli_free(&cli);
+
+	unlink(a);
+	unlink(b);
+	free(a);
+	free(b);
+}
+
+#define LONG64 "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"
+#define LONG129 LONG64 LONG64 "a"
+
+static void check_usage_errors(void **state)
+{
+	const struct {
+		char **argv;
+		const char *message;
+	} rows[] = {
+		{ARGV("image", "check"), "required flag -i/--image"},
+		{ARGV("image", "check", "-i", "x", "-o", "csv"), "\"csv\" is not one of table, json, junit, sarif"},
+		{ARGV("image", "check", "-i", "x", "-c", " , "), "-c/--categories is empty"},
+		{ARGV("image", "check", "-i", "x", "-c", LONG129), "or one longer than 128 bytes"},
+		{ARGV("image", "check", "-i", "x", "--severity", "LOW"), "unknown flag: --severity (it belongs to roxctl image scan)"},
+		{ARGV("image", "check", "-i", "x", "-n", "ns"), "it belongs to roxctl deployment check"},
+		{ARGV("image", "scan", "-i", "x", "-c", "a"), "unknown flag: --categories"},
+		{ARGV("image", "scan", "-i", "x", "-o", "junit"), "\"junit\" is not one of table"},
+		{ARGV("deployment", "check"), "required flag -f/--file"},
+		{ARGV("deployment", "check", "-f", "/nonexistent/x.yaml"), "-f/--file: cannot read /nonexistent/x.yaml"},
+		{ARGV("deployment", "check", "-f", "/tmp"), "is a directory"},
+		{ARGV("deployment", "check", "-f", "/etc/hostname", "-n", ""), "-n/--namespace"},
+		{ARGV("deployment", "check", "-f", "/etc/hostname", "-i", "x"), "unknown flag: --image"},
+		{ARGV("deployment", "check", "-f", "/etc/hostname", "--send-notifications"), "unknown flag: --send-notifications"},
+		{ARGV("deployment"), "roxctl deployment needs a command: check"},
+		{ARGV("policy"), "roxctl policy needs a command: export, import"},
+		{ARGV("policy", "export"), "required flag --id"},
+		{ARGV("policy", "export", "--id", ","), "--id is empty"},
+		{ARGV("policy", "import"), "required flag -f/--file"},
+		{ARGV("policy", "import", "-f", "/nonexistent/p.json"), "cannot read /nonexistent/p.json"},
+		{ARGV("policy", "import", "-f", "/etc/hostname", "--id", "x"), "unknown flag: --id"},
+	};
+	size_t i;
+
+	(void)state;
+	env_set("ROX_API_TOKEN", "tok");
+	for (i = 0; i < sizeof(rows) / sizeof(rows[0]); i++) {
+		struct roxctl_cli cli;
+		int rc = parse(&cli, rows[i].argv);
+		if (rc != ASEC_EINVALID || !strstr(error_last(), rows[i].message))
+			fail_msg("row %zu: rc %d, message \"%s\", expected one with \"%s\"", i, rc, error_last(),
+				 rows[i].message);
+		roxctl_cli_free(&cli);
+	}
+}
+
+static void check_runs(void **state)
+{
+	struct run_result r;
+	char *yaml = temp_file("apiVersion: apps/v1\nkind: Deployment\n");
+	char *bad = temp_file("{\"nothing\": 1}");
+
+	(void)state;
+	/* help names the new commands and their flags */
+	run(&r, ARGV("image", "check", "--help"), 0);
+	assert_int_equal(r.code, 0);
+	assert_non_null(strstr(r.out, "roxctl image check [flags]"));
+	assert_non_null(strstr(r.out, "-c, --categories list"));
+	assert_non_null(strstr(r.out, "--send-notifications"));
+	assert_non_null(strstr(r.out, "FAIL_BUILD_ENFORCEMENT"));
+	assert_null(strstr(r.out, "--severity"));
+	run_free(&r);
+	run(&r, ARGV("help", "deployment", "check"), 0);
+	assert_non_null(strstr(r.out, "-f, --file file"));
+	assert_non_null(strstr(r.out, "-n, --namespace namespace"));
+	assert_non_null(strstr(r.out, "    --force"));
+	run_free(&r);
+	run(&r, ARGV("--help"), 0);
+	assert_non_null(strstr(r.out, "deployment "));
+	assert_non_null(strstr(r.out, "policy "));
+	run_free(&r);
+	run(&r, ARGV("policy", "--help"), 0);
+	assert_non_null(strstr(r.out, "Commands:\n  export"));
+	assert_non_null(strstr(r.out, "  import"));
+	run_free(&r);
+
+	/* no credentials: exit 3 before anything is sent or read */
+	run(&r, ARGV("image", "check", "-i", "x", "-e", "127.0.0.1:1", "-r", "0"), 0);
+	assert_int_equal(r.code, ROXCTL_EXIT_AUTH);
+	assert_non_null(strstr(r.err, "no credentials"));
+	assert_string_equal(r.out, "");
+	run_free(&r);
+	run(&r, ARGV("deployment", "check", "-f", yaml, "-e", "127.0.0.1:1"), 0);
+	assert_int_equal(r.code, ROXCTL_EXIT_AUTH);
+	run_free(&r);
+	run(&r, ARGV("policy", "export", "--id", "x", "-e", "127.0.0.1:1"), 0);
+	assert_int_equal(r.code, ROXCTL_EXIT_AUTH);
+	run_free(&r);
+
+	/* an import file that holds no policy is a usage error, found before
+	 * any connection (the closed port would otherwise give exit 4) */
+	env_set("ROX_API_TOKEN", "tok");
+	run(&r, ARGV("policy", "import", "-f", bad, "-e", "127.0.0.1:1"), 0);
+	assert_int_equal(r.code, ROXCTL_EXIT_USAGE);
+	assert_non_null(strstr(r.err, "not a policy export"));
+	run_free(&r);
+
+	/* a closed port: exit 4 after the retries (none here) */
+	run(&r, ARGV("image", "check", "-i", "x", "-e", "127.0.0.1:1", "-r", "0", "-t", "2s"), 0);
+	assert_int_equal(r.code, ROXCTL_EXIT_SERVER);
+	assert_non_null(strstr(r.err, "ERROR: checking image x: "));
+	assert_string_equal(r.out, "");
+	run_free(&r);
+
+	unlink(yaml);
+	unlink(bad);
+	free(yaml);
+	free(bad);
 }
 
 /* No secret in any message: misspelt flags with values, credentials that
@@ -696,6 +885,9 @@ int main(void)
 		cmocka_unit_test_setup(help_texts, env_clear),
 		cmocka_unit_test_setup(runs, env_clear),
 		cmocka_unit_test_setup(secrets_stay_secret, env_clear),
+		cmocka_unit_test_setup(check_flags, env_clear),
+		cmocka_unit_test_setup(check_usage_errors, env_clear),
+		cmocka_unit_test_setup(check_runs, env_clear),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -30,6 +30,13 @@
  * certificate the scanners trust; else this run's) and
  * ASEC_TEST_ROXCTL_CVE (a CVE id the table must name; else any "CVE-").
  *
+ * The policy checks and policy export/import (test_08b) check their usage
+ * errors, then run against central's detection: a policy with
+ * SCALE_TO_ZERO_ENFORCEMENT on privileged
+ * containers is imported with `roxctl policy import`, exported back, and
+ * `roxctl deployment check` of a privileged Deployment must fail (1) with
+ * it in every format, while an unprivileged one passes (0).
+ *
  * Needs ASEC_TEST_DATABASE_URL; skips (77) without it, fails under CI=true.
  * The binaries' paths are compiled in (roxctl.cmake); ROXCTL_E2E_ROXCTL_BIN
  * and ROXCTL_E2E_CENTRAL_BIN in the environment override them.
@@ -893,6 +900,129 @@ static void test_08_scan_success(void **state)
 	result_free(&r);
 }
 
+static char *write_temp(const char *name, const char *text)
+{
+	char path[512];
+	FILE *f;
+
+	snprintf(path, sizeof(path), "%s/%s", run.dir, name);
+	f = fopen(path, "w");
+	if (!f || fputs(text, f) == EOF || fclose(f) != 0)
+		fail_msg("cannot write %s", path);
+	return strdup(path);
+}
+
+static const char e2e_policy[] =
+	"{\"policies\": [{\"id\": \"6c1e5a0e-4f7b-4c8e-9d35-2f7a1b9e0c11\",\n"
+	" \"name\": \"e2e: no privileged containers\", \"severity\": \"HIGH_SEVERITY\",\n"
+	" \"description\": \"roxctl e2e\", \"remediation\": \"Drop privileged: true.\",\n"
+	" \"categories\": [\"Privileges\"], \"lifecycleStages\": [\"DEPLOY\"],\n"
+	" \"enforcementActions\": [\"SCALE_TO_ZERO_ENFORCEMENT\"],\n"
+	" \"policySections\": [{\"policyGroups\": [{\"fieldName\": \"Privileged Container\",\n"
+	"   \"values\": [{\"value\": \"true\"}]}]}]}]}\n";
+
+static const char e2e_privileged[] = "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: e2e-priv\n"
+				     "spec:\n  selector: {matchLabels: {app: p}}\n  template:\n"
+				     "    metadata: {labels: {app: p}}\n    spec:\n      containers:\n"
+				     "      - name: c\n        image: nginx:1.25\n"
+				     "        securityContext: {privileged: true}\n"
+				     "---\napiVersion: v1\nkind: Service\nmetadata: {name: e2e-svc}\n"
+				     "spec: {ports: [{port: 80}]}\n";
+
+static const char e2e_plain[] = "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: e2e-plain\n"
+				"spec:\n  selector: {matchLabels: {app: q}}\n  template:\n"
+				"    metadata: {labels: {app: q}}\n    spec:\n      containers:\n"
+				"      - name: c\n        image: nginx:1.25\n";
+
+/* roxctl image check, deployment check, policy export and import. */
+static void test_08b_policy_checks(void **state)
+{
+	struct result r;
+	char *policy = write_temp("policy.json", e2e_policy), *priv = write_temp("priv.yaml", e2e_privileged);
+	char *plain = write_temp("plain.yaml", e2e_plain), exported[512];
+	static const char *const formats[] = {"table", "json", "junit", "sarif"};
+	size_t i;
+
+	(void)state;
+	/* usage errors: no central involved */
+	roxctl(&r, NULL, "-e", run.endpoint, "deployment", "check", "-p", admin_password, NULL);
+	expect(&r, 2, NULL, "required flag -f/--file");
+	result_free(&r);
+	roxctl(&r, NULL, "-e", run.endpoint, "deployment", "check", "-f", "/nonexistent.yaml", "-p", admin_password,
+	       NULL);
+	expect(&r, 2, NULL, "cannot read /nonexistent.yaml");
+	result_free(&r);
+	roxctl(&r, NULL, "-e", run.endpoint, "image", "check", "-i", "x", "-o", "csv", "-p", admin_password, NULL);
+	expect(&r, 2, NULL, "is not one of table, json, junit, sarif");
+	result_free(&r);
+	roxctl(&r, NULL, "-e", run.endpoint, "policy", "import", "-f", priv, "-p", admin_password, NULL);
+	expect(&r, 2, NULL, priv); /* YAML is not a JSON export: refused before sending */
+	result_free(&r);
+
+	/* import, then export it back */
+	roxctl(&r, NULL, "-e", run.endpoint, "--ca", run.ca, "-p", admin_password, "policy", "import", "-f", policy,
+	       "--overwrite", NULL);
+	expect(&r, 0, "imported  e2e: no privileged containers", NULL);
+	result_free(&r);
+	roxctl(&r, NULL, "-e", run.endpoint, "--ca", run.ca, "-p", admin_password, "policy", "import", "-f", policy,
+	       NULL);
+	expect(&r, 1, "FAILED", "were not imported"); /* a duplicate without --overwrite */
+	result_free(&r);
+	snprintf(exported, sizeof(exported), "%s/exported.json", run.dir);
+	roxctl(&r, NULL, "-e", run.endpoint, "--ca", run.ca, "-p", admin_password, "policy", "export", "--id",
+	       "6c1e5a0e-4f7b-4c8e-9d35-2f7a1b9e0c11", "-o", exported, NULL);
+	expect(&r, 0, NULL, "Exported 1 policy");
+	{
+		char *text = file_text(exported);
+		if (!strstr(text, "\"policies\"") || !strstr(text, "e2e: no privileged containers"))
+			fail_msg("the export does not hold the policy:\n%s", text);
+		free(text);
+	}
+	result_free(&r);
+	roxctl(&r, NULL, "-e", run.endpoint, "--ca", run.ca, "-p", admin_password, "policy", "export", "--id",
+	       "no-such-policy", NULL);
+	expect(&r, 4, NULL, "no-such-policy");
+	result_free(&r);
+
+	/* the privileged Deployment breaks the deployment in every format */
+	for (i = 0; i < sizeof(formats) / sizeof(formats[0]); i++) {
+		roxctl(&r, NULL, "-e", run.endpoint, "--ca", run.ca, "-p", admin_password, "deployment", "check", "-f",
+		       priv, "-c", "Privileges", "-o", formats[i], NULL);
+		expect(&r, 1, "e2e: no privileged containers", "failed policies found");
+		assert_non_null(strstr(r.err, "central ignored 1 object"));
+		if (i == 0)
+			assert_non_null(strstr(r.out, "Policies that break the deployment: \"e2e: no privileged containers\""));
+		if (i == 3)
+			assert_non_null(strstr(r.out, "\"level\": \"error\""));
+		result_free(&r);
+	}
+	/* the plain one and a category without the policy pass */
+	roxctl(&r, NULL, "-e", run.endpoint, "--ca", run.ca, "-p", admin_password, "deployment", "check", "-f", plain,
+	       "-c", "Privileges", NULL);
+	expect(&r, 0, "Policy check results for deployments: [e2e-plain]", NULL);
+	result_free(&r);
+	roxctl(&r, NULL, "-e", run.endpoint, "--ca", run.ca, "-p", admin_password, "deployment", "check", "-f", priv,
+	       "-c", "No Such Category", "-o", "json", NULL);
+	/* central refuses a category no policy of the stage has, as StackRox does */
+	expect(&r, 4, NULL, "is not a category");
+	result_free(&r);
+	/* two files, one report */
+	roxctl(&r, NULL, "-e", run.endpoint, "--ca", run.ca, "-p", admin_password, "deployment", "check", "-f", plain,
+	       "-f", priv, "-c", "Privileges", NULL);
+	expect(&r, 1, "[e2e-plain e2e-priv]", NULL);
+	result_free(&r);
+	/* image check: the scanners are unreachable here, so central's 503
+	 * comes back after the retries (exit 4) */
+	roxctl(&r, NULL, "-e", run.endpoint, "--ca", run.ca, "-p", admin_password, "image", "check", "-i",
+	       "127.0.0.1:1/none:1", "-r", "0", NULL);
+	if (r.code != 4 && r.code != 0 && r.code != 1)
+		fail_msg("image check exit %d:\n%s", r.code, r.err);
+	result_free(&r);
+	free(policy);
+	free(priv);
+	free(plain);
+}
+
 static void test_09_clean_stop(void **state)
 {
 	(void)state;
@@ -915,6 +1045,7 @@ int main(void)
 		cmocka_unit_test(test_06_unreachable),
 		cmocka_unit_test(test_07_scan_without_scanners),
 		cmocka_unit_test(test_08_scan_success),
+		cmocka_unit_test(test_08b_policy_checks),
 		cmocka_unit_test(test_09_clean_stop),
 	};
 

@@ -14,7 +14,14 @@
 # package-lock.json pins, with `npm ci`, when node_modules does not already
 # hold exactly those.
 #
+# check-output-dump does the same for `roxctl image check -o sarif` and
+# `roxctl deployment check -o sarif`, from the hand-written detection answers
+# services/roxctl/testdata/check-*.json: an image with failing and warning
+# policies, a deployment answer with two runs, hostile strings, and an
+# image without alerts.
+#
 #   ASEC_SCAN_OUTPUT_DUMP=PATH   the scan-output-dump binary, if not in BUILD_DIR
+#   ASEC_CHECK_OUTPUT_DUMP=PATH  the check-output-dump binary, if not in BUILD_DIR
 set -euo pipefail
 
 here=$(cd "$(dirname "$0")" && pwd)
@@ -32,6 +39,8 @@ build=$1
 
 dump=${ASEC_SCAN_OUTPUT_DUMP:-$build/services/roxctl/scan-output-dump}
 [ -x "$dump" ] || fail "no scan-output-dump at $dump (build the scan-output-dump target)"
+check_dump=${ASEC_CHECK_OUTPUT_DUMP:-$build/services/roxctl/check-output-dump}
+[ -x "$check_dump" ] || fail "no check-output-dump at $check_dump (build the check-output-dump target)"
 command -v node >/dev/null 2>&1 || fail "node is missing (package nodejs)"
 command -v npm >/dev/null 2>&1 || fail "npm is missing (package npm)"
 
@@ -66,7 +75,18 @@ printf '{"id":"sha256:%064d","name":{"fullName":"registry.example:5000/clean/app
 "$dump" -o sarif --image "nginx@sha256:$(printf '%064d' 1)" "$work/empty.json" >"$work/no-findings.sarif" ||
 	fail "scan-output-dump failed on an image without findings"
 
+"$check_dump" image -o sarif --tool-version 0.0.0-test --name nginx:1.25 "$fixtures/check-image-alerts.json" \
+	>"$work/check-image.sarif" || fail "check-output-dump failed on check-image-alerts.json"
+"$check_dump" deployment -o sarif --name "k8s/word press.yaml" "$fixtures/check-deploy-response.json" \
+	>"$work/check-deploy.sarif" || fail "check-output-dump failed on check-deploy-response.json"
+"$check_dump" image -o sarif --name "10.0.0.1:5000/x y@sha256:$(printf '%064d' 2)" "$fixtures/check-hostile-alerts.json" \
+	>"$work/check-hostile.sarif" || fail "check-output-dump failed on check-hostile-alerts.json"
+echo '{"alerts":[]}' >"$work/check-clean.json"
+"$check_dump" image -o sarif --name nginx:1.25 "$work/check-clean.json" >"$work/check-clean.sarif" ||
+	fail "check-output-dump failed on an image without alerts"
+
 echo "== SARIF 2.1.0 schema ($(cd "$here" && node -p 'require("@microsoft/jest-sarif/package.json").version') of @microsoft/jest-sarif) and GitHub's rules"
 cd "$here"
 node validate.mjs "$work/all.sarif=17" "$work/critical-important.sarif=9" "$work/hostile.sarif=5" \
-	"$work/no-findings.sarif=0"
+	"$work/no-findings.sarif=0" "$work/check-image.sarif=6" "$work/check-deploy.sarif=3" \
+	"$work/check-hostile.sarif=4" "$work/check-clean.sarif=0"

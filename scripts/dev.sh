@@ -150,7 +150,7 @@ EOF
 		# in ROX_API_TOKEN) and central's CA.
 		cat <<EOF
 
-  Scan the demo image with roxctl (it has real CVEs in Jinja2 and PyYAML):
+  Scan the demo image with roxctl (real CVEs in its npm and Python packages):
        ROX_ADMIN_PASSWORD=\$(cat .dev/central/admin-password) \\
        build/release/services/roxctl/roxctl -e 127.0.0.1:8443 --ca .dev/pki/ca.crt \\
             image scan -i ${demo_image#http://}

@@ -117,7 +117,9 @@ if want unit || want asan || want contract || want valgrind; then
 	pg_port=$(free_port)
 	pg_running=1  # before the start: pg_stop is a no-op when nothing runs
 	pg_start "$pg_dir" "$pg_port" >/dev/null
-	pg_create_db "$pg_port" asec_test >/dev/null
+	# one database per suite that starts its own central, so that no suite
+	# reads rows another sealed with its own keys
+	for db in asec_test asec_roles asec_valgrind; do pg_create_db "$pg_port" "$db" >/dev/null; done
 	export ASEC_TEST_DATABASE_URL
 	ASEC_TEST_DATABASE_URL=$(pg_url "$pg_port" asec_test)
 fi
@@ -207,7 +209,8 @@ fi
 want contract && { echo "== contract tests"; run_contract contract "" ASEC_BUILD_DIR="$root/build/debug"; }
 if want contract; then
 	echo "== central's role matrix: every operation x every role x missing or bad credentials"
-	if (cd tests/contract && ASEC_BUILD_DIR="$root/build/debug" node role-matrix.mjs); then
+	if (cd tests/contract && ASEC_BUILD_DIR="$root/build/debug" \
+		ASEC_TEST_DATABASE_URL="$(pg_url "$pg_port" asec_roles)" node role-matrix.mjs); then
 		count "role matrix" 1 0
 	else
 		count "role matrix" 0 1
@@ -216,6 +219,7 @@ fi
 if want valgrind; then
 	echo "== contract tests with every service under valgrind"
 	run_contract contract-valgrind services ASEC_BUILD_DIR="$root/build/debug" \
+		ASEC_TEST_DATABASE_URL="$(pg_url "$pg_port" asec_valgrind)" \
 		ASEC_CONTRACT_WRAPPER="valgrind --quiet --error-exitcode=99 --leak-check=full --errors-for-leak-kinds=definite --show-leak-kinds=definite"
 fi
 

@@ -1146,10 +1146,10 @@ static void test_06_integrations(void **state)
 	/* the wrong password fails the test, and the creation that tests */
 	body = integration_body("e2e wrong", run.wrong_password, 0);
 	central_call(&r, "POST", "/v1/imageintegrations/test", body, NULL, 60);
-	expect_problem(&r, 400, NULL, "testing a wrong password");
+	expect_problem(&r, 422, "refused", "testing a wrong password");
 	testsvc_reply_free(&r);
 	central_call(&r, "POST", "/v1/imageintegrations", body, NULL, 60);
-	expect_problem(&r, 400, NULL, "adding an integration with a wrong password");
+	expect_problem(&r, 422, "refused", "adding an integration with a wrong password");
 	testsvc_reply_free(&r);
 	free(body);
 

@@ -188,12 +188,13 @@ out:
 	return rc;
 }
 
-/* Answers a failed test: what the registry said, as a 400. */
+/* Answers a failed test: what the registry said, as a 422 - the request
+ * was well formed, the registry (or the way to it) refused it. */
 static int respond_test_error(struct http_exchange *ex, int rc)
 {
 	if (rc == ASEC_ENOMEM)
 		return http_respond_error(ex, rc);
-	return http_respond_problem(ex, 400, "Invalid request", "registry test failed: %s", error_last());
+	return http_respond_problem(ex, 422, "Unprocessable Content", "registry test failed: %s", error_last());
 }
 
 /* ---- handlers ---- */

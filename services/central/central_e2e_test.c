@@ -1595,6 +1595,76 @@ static void test_09c_detection(void **state)
 	free(ci);
 }
 
+/* ---- 9d. StackRox's own policies import and evaluate ------------------------------------- */
+
+static void test_09d_stackrox_policies_import(void **state)
+{
+	char dir[1024], path[2048];
+	json_t *policies = json_array(), *req;
+	struct testsvc_reply r;
+	struct dirent *e;
+	const json_t *resp;
+	char *body;
+	size_t i, ok = 0;
+	DIR *d;
+
+	(void)state;
+	printf("[StackRox's shipped policies, imported]\n");
+	testing_shared_path(dir, sizeof(dir), "fixtures/policies/stackrox-default-policies");
+	assert_non_null(d = opendir(dir));
+	while ((e = readdir(d))) {
+		size_t len = strlen(e->d_name);
+		json_t *p;
+		if (len < 6 || strcmp(e->d_name + len - 5, ".json"))
+			continue;
+		snprintf(path, sizeof(path), "%s/%s", dir, e->d_name);
+		assert_non_null(p = json_load_file(path, 0, NULL));
+		json_array_append_new(policies, p);
+	}
+	closedir(d);
+	assert_true(json_array_size(policies) > 50);
+	req = json_pack("{s:{s:b}, s:o}", "metadata", "overwrite", 0, "policies", policies);
+	body = json_dumps(req, JSON_COMPACT);
+	json_decref(req);
+	central_call(&r, "POST", "/v1/policies/import", body, NULL, 120);
+	free(body);
+	if (r.status != 200)
+		fail_msg("POST /v1/policies/import: HTTP %ld: %.600s", r.status, testsvc_body(&r));
+	json_array_foreach(json_object_get(r.json, "responses"), i, resp)
+	{
+		if (json_is_true(json_object_get(resp, "succeeded"))) {
+			ok++;
+			continue;
+		}
+		char *why = json_dumps(json_object_get(resp, "errors"), JSON_COMPACT);
+		fail_msg("%s was not imported: %s", text_of(json_object_get(resp, "policy"), "name"), why);
+	}
+	assert_true(json_is_true(json_object_get(r.json, "allSucceeded")));
+	printf("  %zu of StackRox's policies imported\n", ok);
+	testsvc_reply_free(&r);
+	/* and they evaluate: a build check runs every enabled BUILD policy, theirs included */
+	{
+		static const char *const packages[] = {"Jinja2", "2.10", NULL};
+		struct e2e_buf layer = python_layer("srx", packages);
+		char digest[REGISTRY_DIGEST_BUF], *name = push(pusher, run.registry, "srx", "latest", &layer, 1, digest);
+
+		e2e_buf_free(&layer);
+		assert_true(asprintf(&body, "{\"imageName\":\"%s\"}", name) > 0);
+		central_call(&r, "POST", "/v1/detect/build", body, NULL, 120);
+		free(body);
+		if (r.status != 200)
+			fail_msg("POST /v1/detect/build after the import: HTTP %ld: %.600s", r.status, testsvc_body(&r));
+		body = json_dumps(r.json, JSON_COMPACT);
+		/* StackRox's "Latest tag" policy fires on :latest */
+		if (!strstr(body, "Latest tag"))
+			fail_msg("StackRox's Latest tag policy did not fire on a :latest image: %.1500s", body);
+		free(body);
+		testsvc_reply_free(&r);
+		free(name);
+		printf("  a build check of a :latest image fires StackRox's \"Latest tag\" policy\n");
+	}
+}
+
 /* ---- 10. secrets, and the end ------------------------------------------------------------- */
 
 /* Every row of every table of Central DB, as text, must not hold needle. */
@@ -1670,6 +1740,7 @@ int main(void)
 		cmocka_unit_test(test_09_roles),
 		cmocka_unit_test(test_09b_roxctl),
 		cmocka_unit_test(test_09c_detection),
+		cmocka_unit_test(test_09d_stackrox_policies_import),
 		cmocka_unit_test(test_10_secrets_and_stop),
 	};
 

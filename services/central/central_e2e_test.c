@@ -1665,6 +1665,70 @@ static void test_09d_stackrox_policies_import(void **state)
 	}
 }
 
+/* ---- 9e. policy validation, locked defaults, disable, dry run ------------------------------ */
+
+static void test_09e_policy_management(void **state)
+{
+	static const char bad[] =
+		"{\"name\":\"e2e: bad\",\"categories\":[\"Privileges\"],\"lifecycleStages\":[\"BUILD\"],"
+		"\"severity\":\"LOW_SEVERITY\",\"policySections\":[{\"policyGroups\":["
+		"{\"fieldName\":\"Privileged Container\",\"values\":[{\"value\":\"true\"}]}]}]}";
+	static const char dry[] =
+		"{\"name\":\"e2e: dry run\",\"categories\":[\"Vulnerability Management\"],\"lifecycleStages\":[\"BUILD\"],"
+		"\"severity\":\"LOW_SEVERITY\",\"policySections\":[{\"policyGroups\":["
+		"{\"fieldName\":\"Image Component\",\"values\":[{\"value\":\"pyyaml=\"}]}]}]}";
+	struct testsvc_reply r;
+	const json_t *p, *found = NULL;
+	char path[200], *body;
+	size_t i;
+
+	(void)state;
+	printf("[policy management]\n");
+	/* a BUILD policy with a deployment field: 400 naming the path */
+	central_call(&r, "POST", "/v1/policies", bad, NULL, 60);
+	expect_problem(&r, 400, "policySections[0].policyGroups[0]", "a BUILD policy with a deployment field");
+	testsvc_reply_free(&r);
+
+	/* a locked default: severity cannot change, disabled can */
+	central_call(&r, NULL, "/v1/policies?query=Policy:%22Container%20runs%20privileged%22", NULL, NULL, 60);
+	assert_int_equal(r.status, 200);
+	json_array_foreach(json_object_get(r.json, "policies"), i, p)
+		if (!strcmp(text_of(p, "name"), "Container runs privileged"))
+			found = p;
+	if (!found)
+		fail_msg("the default policy \"Container runs privileged\" is not listed: %.600s", testsvc_body(&r));
+	snprintf(path, sizeof(path), "/v1/policies/%s", text_of(found, "id"));
+	testsvc_reply_free(&r);
+	central_call(&r, NULL, path, NULL, NULL, 60);
+	assert_int_equal(r.status, 200);
+	assert_true(json_is_true(json_object_get(r.json, "isDefault")));
+	json_object_set_new(r.json, "severity", json_string("LOW_SEVERITY"));
+	body = json_dumps(r.json, JSON_COMPACT);
+	testsvc_reply_free(&r);
+	central_call(&r, "PUT", path, body, NULL, 60);
+	free(body);
+	expect_problem(&r, 400, "severity", "changing a locked default's severity");
+	testsvc_reply_free(&r);
+	central_call(&r, "PATCH", path, "{\"disabled\":true}", NULL, 60);
+	assert_int_equal(r.status, 200);
+	testsvc_reply_free(&r);
+	central_call(&r, NULL, path, NULL, NULL, 60);
+	assert_true(json_is_true(json_object_get(r.json, "disabled")));
+	testsvc_reply_free(&r);
+	central_call(&r, "PATCH", path, "{\"disabled\":false}", NULL, 60);
+	assert_int_equal(r.status, 200);
+	testsvc_reply_free(&r);
+	printf("  a locked default keeps its severity, and is disabled and enabled again\n");
+
+	/* dry run over the stored images: the images with PyYAML */
+	central_call(&r, "POST", "/v1/policies/dryrun", dry, NULL, 120);
+	if (r.status != 200 || json_array_size(json_object_get(r.json, "alerts")) == 0)
+		fail_msg("a dry run of an Image Component policy found nothing: HTTP %ld: %.800s", r.status,
+			 testsvc_body(&r));
+	printf("  dry run -> %zu stored images violate it\n", json_array_size(json_object_get(r.json, "alerts")));
+	testsvc_reply_free(&r);
+}
+
 /* ---- 10. secrets, and the end ------------------------------------------------------------- */
 
 /* Every row of every table of Central DB, as text, must not hold needle. */
@@ -1741,6 +1805,7 @@ int main(void)
 		cmocka_unit_test(test_09b_roxctl),
 		cmocka_unit_test(test_09c_detection),
 		cmocka_unit_test(test_09d_stackrox_policies_import),
+		cmocka_unit_test(test_09e_policy_management),
 		cmocka_unit_test(test_10_secrets_and_stop),
 	};
 

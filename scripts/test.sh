@@ -1,10 +1,12 @@
 #!/usr/bin/env bash
 # scripts/test.sh - the whole test suite, as CI runs it.
 #
-#   scripts/test.sh            everything: unit (debug), unit (ASan+UBSan),
-#                              spec lint, contract, contract under valgrind, fuzz
+#   scripts/test.sh            everything: the release build (what dev.sh runs;
+#                              -O2 warns where -O0 does not), unit (debug), unit
+#                              (ASan+UBSan), spec lint, contract, contract under
+#                              valgrind, fuzz
 #   ASEC_FUZZ_SECONDS=N        how long each fuzz target runs (default 10)
-#   ASEC_TEST_ONLY="unit lint" run only these stages (unit asan versiondiff sarif lint contract valgrind fuzz)
+#   ASEC_TEST_ONLY="unit lint" run only these stages (release unit asan versiondiff sarif lint contract valgrind fuzz)
 #
 # It installs what it needs (as root; otherwise it prints the apt-get line),
 # starts every server the tests need (PostgreSQL on a free loopback port, in a
@@ -23,7 +25,7 @@ source scripts/lib/registry.sh
 # shellcheck source=scripts/lib/rootfs.sh
 source scripts/lib/rootfs.sh
 
-stages=${ASEC_TEST_ONLY:-"unit asan versiondiff sarif lint contract valgrind fuzz"}
+stages=${ASEC_TEST_ONLY:-"release unit asan versiondiff sarif lint contract valgrind fuzz"}
 fuzz_seconds=${ASEC_FUZZ_SECONDS:-10}
 jobs=$(nproc 2>/dev/null || echo 2)
 
@@ -148,6 +150,10 @@ if want unit || want asan; then
 	fi
 fi
 
+if want release; then
+	echo "== building (release)"
+	if build release; then count "build (release)" 1 0; else count "build (release)" 0 1; fi
+fi
 want unit && run_ctest debug
 if want asan; then
 	export ASAN_OPTIONS=detect_leaks=1:abort_on_error=1:strict_string_checks=1

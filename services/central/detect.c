@@ -48,6 +48,8 @@
 #define DETECT_MAX_CATEGORIES 64
 /* The spec's bound on yaml (characters; bytes are bounded by workload). */
 #define DETECT_MAX_YAML_CHARS 1000000u
+/* Images one deploy check may scan (those central knows cost no scan). */
+#define DETECT_MAX_SCANS 50
 
 /* A check in progress: what every policy evaluation of it shares. */
 struct detect {
@@ -61,6 +63,7 @@ struct detect {
 	int64_t now;
 	json_t *notes; /* deploy checks: strings */
 	json_t *images; /* deploy checks: image name -> Image, or null when it could not be scanned */
+	int scans;      /* deploy checks: images scanned so far */
 };
 
 /* s, or "" for a missing string member. */
@@ -337,6 +340,9 @@ int central_handle_detectBuildTime(struct http_exchange *ex, const struct centra
 		http_respond_error(ex, rc);
 		goto out;
 	}
+	/* Only what central scanned itself is kept: an image given inline says
+	 * whatever its sender wants, and must not resolve (or forge) the alerts
+	 * of the image its name claims. */
 	memset(&rec, 0, sizeof(rec));
 	rec.lifecycle_stage = "BUILD";
 	rec.entity = STORE_ALERT_IMAGE;
@@ -344,7 +350,7 @@ int central_handle_detectBuildTime(struct http_exchange *ex, const struct centra
 	rec.alerts = alerts;
 	rec.passed_policy_ids = passed;
 	rec.passed_count = passed_count;
-	if ((rc = store_alerts_record(NULL, d.c->pool, &rec))) {
+	if ((!given || json_is_null(given)) && (rc = store_alerts_record(NULL, d.c->pool, &rec))) {
 		respond_store_error(ex, rc);
 		goto out;
 	}
@@ -382,7 +388,15 @@ static int detect_image(json_t **out, struct detect *d, const char *name, int fo
 		if (rc && rc != ASEC_ENOTFOUND)
 			return rc;
 	}
-	if (!image) {
+	if (!image && d->scans >= DETECT_MAX_SCANS) {
+		/* one request may not send central to any number of registries */
+		if (json_array_append_new(d->notes,
+					  json_sprintf("container '%s' of %s: image %s is unscanned: this check already "
+						       "scanned %d images, the most one check scans",
+						       container, deployment, name, DETECT_MAX_SCANS)))
+			return ASEC_ENOMEM;
+	} else if (!image) {
+		d->scans++;
 		if (image_scanner_scan(&outcome, d->c->scanner, name, force))
 			return ASEC_ENOMEM;
 		if (outcome.status == 200) {

@@ -12,37 +12,26 @@
  * never invalidates the indexes.
  *
  * Every string that reaches a terminal passes terminal_text(), which
- * replaces control characters, bidirectional overrides and malformed UTF-8
- * with '?', and measures width in terminal cells with a small hand-written
- * table (wcwidth() would depend on the caller's locale). This duplicates a
- * few helpers of scan_output.c on purpose: those are private to that file,
- * and this one must not depend on its internals.
+ * replaces control characters, bidirectional overrides, noncharacters and
+ * malformed UTF-8 with '?', and measures width in terminal cells; that,
+ * the table frame and the XML, URI and JSON escaping are text_output.c's,
+ * shared with scan_output.c.
  */
 #include "check_output.h"
 
 #include <errno.h>
-#include <stdarg.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
 
 #include "error/error.h"
-
-#ifndef ASEC_VERSION
-#define ASEC_VERSION "0.0.0"
-#endif
-
-#define SARIF_SCHEMA "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json"
+#include "text_output.h"
 
 static const char *const severity_names[CHECK_SEVERITY_COUNT] = {"LOW", "MEDIUM", "HIGH", "CRITICAL"};
 
 /* GitHub's security-severity per policy severity, so that its
  * low/medium/high/critical match ours (its bands: <4, <7, <9, >=9). */
 static const char *const sarif_security_severity[CHECK_SEVERITY_COUNT] = {"3.0", "5.5", "8.0", "9.5"};
-
-static const char *const colour_on[CHECK_SEVERITY_COUNT] = {"\x1b[36m", "\x1b[33m", "\x1b[31m", "\x1b[1;31m"};
-#define COLOUR_OFF "\x1b[0m"
 
 /* Widest line of a wrapped table cell, in terminal columns. */
 #define WRAP_WIDTH 40
@@ -71,112 +60,24 @@ struct check_report {
 	size_t total_policies, total_violations;
 };
 
-/* ---- small helpers ---------------------------------------------------- */
-
-struct buf {
-	char *p;
-	size_t len, cap;
-	int failed;
-};
-
-static void buf_add(struct buf *b, const char *data, size_t n)
-{
-	if (b->failed)
-		return;
-	if (b->len + n + 1 > b->cap) {
-		size_t cap = b->cap ? b->cap : 64;
-		char *p;
-
-		while (cap < b->len + n + 1)
-			cap *= 2;
-		if (!(p = realloc(b->p, cap))) {
-			b->failed = 1;
-			return;
-		}
-		b->p = p;
-		b->cap = cap;
-	}
-	memcpy(b->p + b->len, data, n);
-	b->len += n;
-	b->p[b->len] = '\0';
-}
-
-static void buf_str(struct buf *b, const char *s)
-{
-	buf_add(b, s, strlen(s));
-}
-
-static void buf_fmt(struct buf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-static void buf_fmt(struct buf *b, const char *fmt, ...)
-{
-	char tmp[256];
-	va_list ap;
-	int n;
-
-	va_start(ap, fmt);
-	n = vsnprintf(tmp, sizeof(tmp), fmt, ap);
-	va_end(ap);
-	/* Only numbers and fixed words come through here. */
-	if (n < 0 || (size_t)n >= sizeof(tmp)) {
-		b->failed = 1;
-		return;
-	}
-	buf_add(b, tmp, (size_t)n);
-}
-
-static void buf_repeat(struct buf *b, char c, size_t n)
-{
-	while (n-- > 0)
-		buf_add(b, &c, 1);
-}
-
-static void buf_reset(struct buf *b)
-{
-	b->len = 0;
-	if (b->p)
-		b->p[0] = '\0';
-}
-
-static const char *bstr(const struct buf *b)
-{
-	return b->p ? b->p : "";
-}
-
-static const char *str_field(const json_t *obj, const char *key)
-{
-	const char *s = json_string_value(json_object_get(obj, key));
-
-	return s ? s : "";
-}
-
 /* ---- severities, formats, enforcement ----------------------------------- */
 
 enum check_severity check_output_parse_severity(const char *name)
 {
-	size_t n, i;
+	int i = text_name_index(name, "_SEVERITY", severity_names, CHECK_SEVERITY_COUNT);
 
-	if (!name)
-		return CHECK_SEVERITY_LOW;
-	n = strlen(name);
-	if (n > 9 && strcasecmp(name + n - 9, "_SEVERITY") == 0)
-		n -= 9;
-	for (i = 0; i < CHECK_SEVERITY_COUNT; i++) {
-		if (strlen(severity_names[i]) == n && strncasecmp(name, severity_names[i], n) == 0)
-			return (enum check_severity)i;
-	}
-	return CHECK_SEVERITY_LOW;
+	return i < 0 ? CHECK_SEVERITY_LOW : (enum check_severity)i;
 }
 
 int check_output_parse_format(enum check_format *out, const char *name)
 {
+	/* In the order of enum check_format. */
 	static const char *const names[] = {"table", "json", "junit", "sarif"};
-	size_t i;
+	int i = text_name_index(name, NULL, names, sizeof(names) / sizeof(names[0]));
 
-	for (i = 0; name && i < sizeof(names) / sizeof(names[0]); i++) {
-		if (strcasecmp(name, names[i]) == 0) {
-			*out = (enum check_format)i;
-			return ASEC_OK;
-		}
+	if (i >= 0) {
+		*out = (enum check_format)i;
+		return ASEC_OK;
 	}
 	error_set("unknown output format (table, json, junit or sarif)");
 	return ASEC_EINVALID;
@@ -316,7 +217,7 @@ static int entity_find_or_add(struct centity **out, struct check_report *r, cons
 static int policy_find_or_add(struct cpolicy **out, struct check_report *r, struct centity *e,
 			      const json_t *policy)
 {
-	const char *key = str_field(policy, "id")[0] ? str_field(policy, "id") : str_field(policy, "name");
+	const char *key = text_json_str(policy, "id")[0] ? text_json_str(policy, "id") : text_json_str(policy, "name");
 	const json_t *known = json_object_get(e->index, key);
 	struct cpolicy *p;
 	int rc;
@@ -336,11 +237,11 @@ static int policy_find_or_add(struct cpolicy **out, struct check_report *r, stru
 	p->order = e->n_policies;
 	e->n_policies++;
 	r->total_policies++;
-	if ((rc = dup_into(&p->id, str_field(policy, "id"))) || (rc = dup_into(&p->name, str_field(policy, "name"))) ||
-	    (rc = dup_into(&p->description, str_field(policy, "description"))) ||
-	    (rc = dup_into(&p->remediation, str_field(policy, "remediation"))))
+	if ((rc = dup_into(&p->id, text_json_str(policy, "id"))) || (rc = dup_into(&p->name, text_json_str(policy, "name"))) ||
+	    (rc = dup_into(&p->description, text_json_str(policy, "description"))) ||
+	    (rc = dup_into(&p->remediation, text_json_str(policy, "remediation"))))
 		return rc;
-	p->severity = check_output_parse_severity(str_field(policy, "severity"));
+	p->severity = check_output_parse_severity(text_json_str(policy, "severity"));
 	p->failing = check_output_policy_fails(r->kind, policy);
 	if (json_object_set_new(e->index, key, json_integer((json_int_t)(e->n_policies - 1))) != 0) {
 		error_set("out of memory");
@@ -422,10 +323,10 @@ int check_report_add_deploy(struct check_report *report, const json_t *response,
 		const json_t *alerts = json_object_get(run, "alerts");
 		const json_t *first = json_object_get(json_array_get(alerts, 0), "deployment");
 		struct check_entity e = {
-			.name = str_field(run, "name")[0] ? str_field(run, "name") : str_field(first, "name"),
-			.type = str_field(run, "type")[0] ? str_field(run, "type") : str_field(first, "type"),
-			.namespace = namespace ? namespace : str_field(first, "namespace"),
-			.id = str_field(first, "id"),
+			.name = text_json_str(run, "name")[0] ? text_json_str(run, "name") : text_json_str(first, "name"),
+			.type = text_json_str(run, "type")[0] ? text_json_str(run, "type") : text_json_str(first, "type"),
+			.namespace = namespace ? namespace : text_json_str(first, "namespace"),
+			.id = text_json_str(first, "id"),
 			.source = source,
 		};
 
@@ -524,121 +425,14 @@ oom:
 	return ASEC_ENOMEM;
 }
 
-/* ---- UTF-8 and terminal text ------------------------------------------- */
-
-/* Decodes one well-formed UTF-8 sequence; returns its length, or 0 for a
- * malformed one (truncated, overlong, surrogate, beyond U+10FFFF). */
-static size_t utf8_decode(const unsigned char *s, size_t n, uint32_t *cp)
-{
-	size_t len, i;
-	uint32_t c;
-
-	if (n == 0)
-		return 0;
-	if (s[0] < 0x80) {
-		*cp = s[0];
-		return 1;
-	}
-	if (s[0] >= 0xc2 && s[0] <= 0xdf) {
-		len = 2;
-		c = s[0] & 0x1f;
-	} else if (s[0] >= 0xe0 && s[0] <= 0xef) {
-		len = 3;
-		c = s[0] & 0x0f;
-	} else if (s[0] >= 0xf0 && s[0] <= 0xf4) {
-		len = 4;
-		c = s[0] & 0x07;
-	} else {
-		return 0;
-	}
-	if (n < len)
-		return 0;
-	for (i = 1; i < len; i++) {
-		if ((s[i] & 0xc0) != 0x80)
-			return 0;
-		c = (c << 6) | (s[i] & 0x3f);
-	}
-	if ((len == 3 && c < 0x800) || (len == 4 && (c < 0x10000 || c > 0x10ffff)) || (c >= 0xd800 && c <= 0xdfff))
-		return 0;
-	*cp = c;
-	return len;
-}
-
-struct range {
-	uint32_t lo, hi;
-};
-
-static bool in_ranges(uint32_t cp, const struct range *r, size_t n)
-{
-	size_t i;
-
-	for (i = 0; i < n; i++)
-		if (cp >= r[i].lo && cp <= r[i].hi)
-			return true;
-	return false;
-}
-
-/* Terminal columns of a code point: -1 for one that must not reach a
- * terminal (controls, bidirectional overrides, noncharacters and
- * interlinear annotation marks), 0 for combining marks, 2
- * for East Asian wide and emoji, else 1. */
-static int cp_width(uint32_t cp)
-{
-	static const struct range unsafe[] = {
-		{0x00, 0x1f},	  {0x7f, 0x9f},	    {0x061c, 0x061c}, {0x200e, 0x200f},
-		{0x2028, 0x202e}, {0x2066, 0x2069}, {0xfdd0, 0xfdef}, {0xfff9, 0xffff},
-	};
-	static const struct range zero[] = {
-		{0x0300, 0x036f}, {0x0483, 0x0489}, {0x0591, 0x05bd}, {0x0610, 0x061a}, {0x064b, 0x065f},
-		{0x1ab0, 0x1aff}, {0x1dc0, 0x1dff}, {0x200b, 0x200d}, {0x2060, 0x2064}, {0x20d0, 0x20ff},
-		{0xfe00, 0xfe0f}, {0xfe20, 0xfe2f}, {0xfeff, 0xfeff},
-	};
-	static const struct range wide[] = {
-		{0x1100, 0x115f}, {0x2e80, 0x303e}, {0x3041, 0x33ff}, {0x3400, 0x4dbf}, {0x4e00, 0x9fff},
-		{0xa000, 0xa4cf}, {0xac00, 0xd7a3}, {0xf900, 0xfaff}, {0xfe30, 0xfe4f}, {0xff00, 0xff60},
-		{0xffe0, 0xffe6}, {0x1f300, 0x1f64f}, {0x1f900, 0x1f9ff}, {0x20000, 0x2fffd}, {0x30000, 0x3fffd},
-	};
-
-	if (in_ranges(cp, unsafe, sizeof(unsafe) / sizeof(unsafe[0])))
-		return -1;
-	if (in_ranges(cp, zero, sizeof(zero) / sizeof(zero[0])))
-		return 0;
-	if (in_ranges(cp, wide, sizeof(wide) / sizeof(wide[0])))
-		return 2;
-	return 1;
-}
-
-/* Appends n bytes of s as terminal-safe text: unsafe code points and
- * malformed bytes become '?'. Returns the width in columns. */
-static size_t terminal_textn(struct buf *b, const char *s, size_t n)
-{
-	const unsigned char *p = (const unsigned char *)s;
-	size_t i, len, used = 0;
-	uint32_t cp;
-	int w;
-
-	for (i = 0; i < n; i += len) {
-		len = utf8_decode(p + i, n - i, &cp);
-		w = len ? cp_width(cp) : -1;
-		if (!len)
-			len = 1;
-		if (w < 0) {
-			buf_add(b, "?", 1);
-			used++;
-		} else {
-			buf_add(b, s + i, len);
-			used += (size_t)w;
-		}
-	}
-	return used;
-}
-
-static size_t terminal_text(struct buf *b, const char *s)
-{
-	return terminal_textn(b, s, strlen(s));
-}
-
 /* ---- table ------------------------------------------------------------- */
+
+/* Policy texts are shown with the strict rules: a noncharacter in a policy
+ * name has no business on a CI log. */
+static size_t terminal_text(struct text_buf *b, const char *s)
+{
+	return text_terminal(b, s, strlen(s), TEXT_SAFE_STRICT);
+}
 
 /* A table cell: lines of terminal-safe text and their widths. */
 struct cell {
@@ -683,34 +477,29 @@ static int cell_line(struct cell *c, const char *text, size_t width)
  */
 static int cell_wrap(struct cell *c, const char *text, const char *first)
 {
-	const unsigned char *p = (const unsigned char *)text;
 	size_t lead = strlen(first), n = strlen(text), i = 0, len;
-	struct buf line = {0};
+	struct text_buf line = {0};
 	size_t used, word_start_len, word_start_used;
-	uint32_t cp;
 	int rc = ASEC_OK, w;
 
-	buf_str(&line, first);
+	text_buf_str(&line, first);
 	used = lead;
 	word_start_len = line.len;
 	word_start_used = used;
 	while (i <= n) {
 		if (i == n || text[i] == '\n') {
-			if ((rc = cell_line(c, bstr(&line), used)))
+			if ((rc = cell_line(c, text_buf_cstr(&line), used)))
 				goto out;
 			lead = 0; /* centred continuation lines need no indent */
-			buf_reset(&line);
-			buf_repeat(&line, ' ', lead);
+			text_buf_reset(&line);
+			text_buf_repeat(&line, ' ', lead);
 			used = lead;
 			word_start_len = line.len;
 			word_start_used = used;
 			i++;
 			continue;
 		}
-		len = utf8_decode(p + i, n - i, &cp);
-		w = len ? cp_width(cp) : -1;
-		if (!len)
-			len = 1;
+		len = text_char(text + i, n - i, TEXT_SAFE_STRICT, &w);
 		if (w < 0)
 			w = 1;
 		if (text[i] == ' ') {
@@ -743,13 +532,13 @@ static int cell_wrap(struct cell *c, const char *text, const char *first)
 				line.p[--line.len] = '\0';
 				used--;
 			}
-			rc = cell_line(c, bstr(&line), used);
+			rc = cell_line(c, text_buf_cstr(&line), used);
 			lead = 0;
-			buf_reset(&line);
-			buf_repeat(&line, ' ', lead);
+			text_buf_reset(&line);
+			text_buf_repeat(&line, ' ', lead);
 			used = lead;
 			if (carry) {
-				buf_str(&line, carry);
+				text_buf_str(&line, carry);
 				used += carry_used;
 				free(carry);
 			}
@@ -762,7 +551,7 @@ static int cell_wrap(struct cell *c, const char *text, const char *first)
 				continue;
 			}
 		}
-		used += terminal_textn(&line, text + i, len);
+		used += text_terminal(&line, text + i, len, TEXT_SAFE_STRICT);
 		i += len;
 	}
 out:
@@ -779,35 +568,9 @@ static int cell_text(struct cell *c, const char *text)
 	return cell_wrap(c, text[0] ? text : "-", "");
 }
 
-static void table_border(struct buf *b, const size_t *widths, size_t columns)
-{
-	size_t i;
-
-	for (i = 0; i < columns; i++) {
-		buf_add(b, "+", 1);
-		buf_repeat(b, '-', widths[i] + 2);
-	}
-	buf_add(b, "+\n", 2);
-}
-
-static void table_cell(struct buf *b, const char *text, size_t text_width, size_t width, const char *colour)
-{
-	size_t left = (width - text_width) / 2, right = width - text_width - left;
-
-	buf_add(b, " ", 1);
-	buf_repeat(b, ' ', left);
-	if (colour && text[0])
-		buf_str(b, colour);
-	buf_str(b, text);
-	if (colour && text[0])
-		buf_str(b, COLOUR_OFF);
-	buf_repeat(b, ' ', right);
-	buf_add(b, " |", 2);
-}
-
 #define MAX_COLUMNS 7
 
-static void table_row(struct buf *b, struct cell *cells, const size_t *widths, size_t columns, const char *colour,
+static void table_row(struct text_buf *b, struct cell *cells, const size_t *widths, size_t columns, const char *colour,
 		      size_t colour_column)
 {
 	size_t height = 0, i, j;
@@ -816,13 +579,13 @@ static void table_row(struct buf *b, struct cell *cells, const size_t *widths, s
 		if (cells[j].n > height)
 			height = cells[j].n;
 	for (i = 0; i < height; i++) {
-		buf_add(b, "|", 1);
+		text_buf_add(b, "|", 1);
 		for (j = 0; j < columns; j++) {
 			const char *text = i < cells[j].n ? cells[j].lines[i] : "";
 			size_t w = i < cells[j].n ? cells[j].widths[i] : 0;
-			table_cell(b, text, w, widths[j], j == colour_column ? colour : NULL);
+			text_table_cell(b, text, w, widths[j], j == colour_column ? colour : NULL);
 		}
-		buf_add(b, "\n", 1);
+		text_buf_add(b, "\n", 1);
 	}
 }
 
@@ -831,7 +594,7 @@ static const char *entity_label(enum check_kind kind)
 	return kind == CHECK_KIND_IMAGE ? "build" : "deployment";
 }
 
-static int write_table(struct buf *b, const struct check_report *r, const struct view *v,
+static int write_table(struct text_buf *b, const struct check_report *r, const struct view *v,
 		       const struct check_output_options *opts)
 {
 	static const char *const image_headers[] = {"POLICY",	   "SEVERITY",	"BREAKS BUILD",
@@ -850,19 +613,19 @@ static int write_table(struct buf *b, const struct check_report *r, const struct
 
 	check_report_summary(&s, r);
 	if (image) {
-		buf_str(b, "Policy check results for image: ");
+		text_buf_str(b, "Policy check results for image: ");
 		terminal_text(b, v->n ? v->entities[0]->name : "");
-		buf_str(b, "\n");
+		text_buf_str(b, "\n");
 	} else {
-		buf_str(b, "Policy check results for deployments: [");
+		text_buf_str(b, "Policy check results for deployments: [");
 		for (i = 0; i < v->n; i++) {
 			if (i)
-				buf_str(b, " ");
+				text_buf_str(b, " ");
 			terminal_text(b, v->entities[i]->name);
 		}
-		buf_str(b, "]\n");
+		text_buf_str(b, "]\n");
 	}
-	buf_fmt(b, "(TOTAL: %u, LOW: %u, MEDIUM: %u, HIGH: %u, CRITICAL: %u)\n\n", s.total,
+	text_buf_fmt(b, "(TOTAL: %u, LOW: %u, MEDIUM: %u, HIGH: %u, CRITICAL: %u)\n\n", s.total,
 		s.by_severity[CHECK_SEVERITY_LOW], s.by_severity[CHECK_SEVERITY_MEDIUM],
 		s.by_severity[CHECK_SEVERITY_HIGH], s.by_severity[CHECK_SEVERITY_CRITICAL]);
 
@@ -908,41 +671,41 @@ static int write_table(struct buf *b, const struct check_report *r, const struct
 					widths[j] = c[j].width;
 		}
 	}
-	table_border(b, widths, columns);
+	text_table_border(b, widths, columns, 0);
 	table_row(b, header, widths, columns, NULL, columns);
-	table_border(b, widths, columns);
+	text_table_border(b, widths, columns, 0);
 	row = 0;
 	for (i = 0; i < v->n; i++) {
 		for (k = 0; k < v->entities[i]->n_policies; k++, row++) {
 			const struct cpolicy *p = v->policies[i][k];
 			table_row(b, &cells[row * columns], widths, columns,
-				  opts && opts->colour ? colour_on[p->severity] : NULL, sev_column);
-			table_border(b, widths, columns);
+				  opts && opts->colour ? text_colour(p->severity) : NULL, sev_column);
+			text_table_border(b, widths, columns, 0);
 		}
 	}
 	/* The last line names what fails the check, so that a CI log shows
 	 * why the job failed right under the table. */
 	if (!s.failing) {
-		buf_fmt(b, "No violated policy breaks the %s.\n", entity_label(r->kind));
+		text_buf_fmt(b, "No violated policy breaks the %s.\n", entity_label(r->kind));
 		goto out;
 	}
-	buf_fmt(b, "Policies that break the %s: ", entity_label(r->kind));
+	text_buf_fmt(b, "Policies that break the %s: ", entity_label(r->kind));
 	for (i = 0; i < v->n; i++) {
 		for (k = 0; k < v->entities[i]->n_policies; k++) {
 			const struct cpolicy *p = v->policies[i][k];
 			if (!p->failing)
 				continue;
-			buf_str(b, failing_listed++ ? ", \"" : "\"");
+			text_buf_str(b, failing_listed++ ? ", \"" : "\"");
 			terminal_text(b, p->name);
-			buf_str(b, "\"");
+			text_buf_str(b, "\"");
 			if (!image) {
-				buf_str(b, " (");
+				text_buf_str(b, " (");
 				terminal_text(b, v->entities[i]->name);
-				buf_str(b, ")");
+				text_buf_str(b, ")");
 			}
 		}
 	}
-	buf_str(b, "\n");
+	text_buf_str(b, "\n");
 out:
 	for (j = 0; j < MAX_COLUMNS; j++)
 		cell_free(&header[j]);
@@ -956,7 +719,7 @@ int check_report_write_notes(FILE *err, const struct check_report *report)
 {
 	struct check_summary s;
 	struct view v;
-	struct buf b = {0};
+	struct text_buf b = {0};
 	size_t i, k;
 	int rc;
 
@@ -965,17 +728,17 @@ int check_report_write_notes(FILE *err, const struct check_report *report)
 		return ASEC_OK;
 	if ((rc = view_make(&v, report)))
 		return rc;
-	buf_fmt(&b, "WARN: A total of %u policies have been violated\n", s.total);
+	text_buf_fmt(&b, "WARN: A total of %u policies have been violated\n", s.total);
 	for (i = 0; i < v.n; i++) {
 		for (k = 0; k < v.entities[i]->n_policies; k++) {
 			const struct cpolicy *p = v.policies[i][k];
 			if (!p->failing)
 				continue;
-			buf_str(&b, "ERROR: Policy \"");
+			text_buf_str(&b, "ERROR: Policy \"");
 			terminal_text(&b, p->name);
-			buf_str(&b, "\" - Possible remediation: \"");
+			text_buf_str(&b, "\" - Possible remediation: \"");
 			terminal_text(&b, p->remediation);
-			buf_str(&b, "\"\n");
+			text_buf_str(&b, "\"\n");
 		}
 	}
 	view_free(&v);
@@ -993,55 +756,11 @@ int check_report_write_notes(FILE *err, const struct check_report *report)
 
 /* ---- json -------------------------------------------------------------- */
 
-/* A JSON string of s; malformed UTF-8 (possible only in a tree built
- * without checks) becomes U+FFFD instead of failing the output. */
-static json_t *jstr(const char *s)
-{
-	const unsigned char *p = (const unsigned char *)s;
-	struct buf b = {0};
-	size_t n, i, len;
-	uint32_t cp;
-	json_t *v = json_string(s);
-
-	if (v)
-		return v;
-	n = strlen(s);
-	for (i = 0; i < n; i += len) {
-		if ((len = utf8_decode(p + i, n - i, &cp))) {
-			buf_add(&b, s + i, len);
-		} else {
-			buf_add(&b, "\xef\xbf\xbd", 3);
-			len = 1;
-		}
-	}
-	v = b.failed ? NULL : json_string(bstr(&b));
-	free(b.p);
-	return v;
-}
-
 static json_t *jsummary(const unsigned by[CHECK_SEVERITY_COUNT], unsigned total)
 {
 	return json_pack("{s:I, s:I, s:I, s:I, s:I}", "CRITICAL", (json_int_t)by[CHECK_SEVERITY_CRITICAL], "HIGH",
 			 (json_int_t)by[CHECK_SEVERITY_HIGH], "LOW", (json_int_t)by[CHECK_SEVERITY_LOW], "MEDIUM",
 			 (json_int_t)by[CHECK_SEVERITY_MEDIUM], "TOTAL", (json_int_t)total);
-}
-
-/* Dumps root (taking it) to out; a NULL root means an allocation failed
- * while building it (json_pack "o" releases what it took on failure). */
-static int dump(FILE *out, json_t *root, const char *what)
-{
-	int rc = ASEC_OK;
-
-	if (!root) {
-		error_set("out of memory building the %s output", what);
-		return ASEC_ENOMEM;
-	}
-	if (json_dumpf(root, out, JSON_INDENT(2) | JSON_PRESERVE_ORDER) != 0 || fputc('\n', out) == EOF) {
-		error_set("writing the %s output: %s", what, strerror(errno));
-		rc = ASEC_EIO;
-	}
-	json_decref(root);
-	return rc;
 }
 
 static json_t *json_entity(const struct check_report *r, const struct centity *e, const struct cpolicy *const *ps)
@@ -1057,25 +776,25 @@ static json_t *json_entity(const struct check_report *r, const struct centity *e
 		by[p->severity]++;
 		total++;
 		for (j = 0; viol && j < p->n_violations; j++) {
-			if (json_array_append_new(viol, jstr(p->violations[j])) != 0) {
+			if (json_array_append_new(viol, text_json_string(p->violations[j])) != 0) {
 				json_decref(viol);
 				viol = NULL;
 			}
 		}
-		jp = json_pack("{s:o, s:s, s:o, s:o, s:o, s:b}", "name", jstr(p->name), "severity",
-			       severity_names[p->severity], "description", jstr(p->description), "violation", viol,
-			       "remediation", jstr(p->remediation), "failingCheck", p->failing);
+		jp = json_pack("{s:o, s:s, s:o, s:o, s:o, s:b}", "name", text_json_string(p->name), "severity",
+			       severity_names[p->severity], "description", text_json_string(p->description), "violation", viol,
+			       "remediation", text_json_string(p->remediation), "failingCheck", p->failing);
 		if (!jp || json_array_append_new(policies, jp) != 0) {
 			json_decref(policies);
 			policies = NULL;
 		}
 	}
 	if (r->kind == CHECK_KIND_IMAGE)
-		info = json_pack("{s:o, s:o}", "name", jstr(e->name), "type", jstr(e->type));
+		info = json_pack("{s:o, s:o}", "name", text_json_string(e->name), "type", text_json_string(e->type));
 	else
-		info = json_pack("{s:o, s:o, s:o}", "name", jstr(e->name), "namespace", jstr(e->namespace), "type",
-				 jstr(e->type));
-	res = json_pack("{s:{s:o, s:o}, s:o}", "metadata", "id", jstr(e->id), "additionalInfo", info, "summary",
+		info = json_pack("{s:o, s:o, s:o}", "name", text_json_string(e->name), "namespace", text_json_string(e->namespace), "type",
+				 text_json_string(e->type));
+	res = json_pack("{s:{s:o, s:o}, s:o}", "metadata", "id", text_json_string(e->id), "additionalInfo", info, "summary",
 			jsummary(by, total));
 	/* Like StackRox, no "violatedPolicies" key for a clean entity. */
 	if (res && (!policies || (e->n_policies && json_object_set(res, "violatedPolicies", policies) != 0))) {
@@ -1114,55 +833,22 @@ static int write_json(FILE *out, const struct check_report *r, const struct view
 		}
 	}
 	json_decref(results);
-	return dump(out, root, "JSON");
+	return text_json_dump(out, root, 0, "JSON");
 }
 
 /* ---- junit ------------------------------------------------------------- */
 
-/* XML text or attribute value: markup escaped, line breaks as &#xA; (kept
- * in attributes too), and what XML 1.0 cannot hold (other controls,
- * U+FFFE, U+FFFF) or malformed UTF-8 replaced by '?'. */
-static void xml_text(struct buf *b, const char *s)
-{
-	const unsigned char *p = (const unsigned char *)s;
-	size_t n = strlen(s), i, len;
-	uint32_t cp;
-
-	for (i = 0; i < n; i += len) {
-		len = utf8_decode(p + i, n - i, &cp);
-		if (!len) {
-			buf_add(b, "?", 1);
-			len = 1;
-			continue;
-		}
-		switch (cp) {
-		case '&': buf_str(b, "&amp;"); break;
-		case '<': buf_str(b, "&lt;"); break;
-		case '>': buf_str(b, "&gt;"); break;
-		case '"': buf_str(b, "&quot;"); break;
-		case '\'': buf_str(b, "&apos;"); break;
-		case '\n': buf_str(b, "&#xA;"); break;
-		case '\t': buf_str(b, "&#x9;"); break;
-		default:
-			if (cp < 0x20 || cp == 0x7f || cp == 0xfffe || cp == 0xffff)
-				buf_add(b, "?", 1);
-			else
-				buf_add(b, s + i, len);
-		}
-	}
-}
-
-static void junit_violations(struct buf *b, const struct cpolicy *p)
+static void junit_violations(struct text_buf *b, const struct cpolicy *p)
 {
 	size_t j;
 
 	for (j = 0; j < p->n_violations; j++) {
-		buf_str(b, j ? "&#xA;- " : "- ");
-		xml_text(b, p->violations[j]);
+		text_buf_str(b, j ? "&#xA;- " : "- ");
+		text_xml(b, p->violations[j]);
 	}
 }
 
-static void write_junit(struct buf *b, const struct check_report *r, const struct view *v)
+static void write_junit(struct text_buf *b, const struct check_report *r, const struct view *v)
 {
 	const char *suite = r->kind == CHECK_KIND_IMAGE ? "image-check" : "deployment-check";
 	const char *breaks = r->kind == CHECK_KIND_IMAGE ? "the build" : "the deployment";
@@ -1170,8 +856,8 @@ static void write_junit(struct buf *b, const struct check_report *r, const struc
 	size_t i, k;
 
 	check_report_summary(&s, r);
-	buf_str(b, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n");
-	buf_fmt(b, "<testsuites name=\"%s\" tests=\"%u\" failures=\"%u\" skipped=\"%u\" errors=\"0\">\n", suite,
+	text_buf_str(b, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n");
+	text_buf_fmt(b, "<testsuites name=\"%s\" tests=\"%u\" failures=\"%u\" skipped=\"%u\" errors=\"0\">\n", suite,
 		s.total, s.failing, s.total - s.failing);
 	for (i = 0; i < v->n; i++) {
 		const struct centity *e = v->entities[i];
@@ -1179,42 +865,36 @@ static void write_junit(struct buf *b, const struct check_report *r, const struc
 
 		for (k = 0; k < e->n_policies; k++)
 			failing += v->policies[i][k]->failing;
-		buf_str(b, "  <testsuite name=\"");
-		xml_text(b, e->name);
-		buf_fmt(b, "\" tests=\"%zu\" failures=\"%u\" skipped=\"%zu\" errors=\"0\">\n", e->n_policies, failing,
+		text_buf_str(b, "  <testsuite name=\"");
+		text_xml(b, e->name);
+		text_buf_fmt(b, "\" tests=\"%zu\" failures=\"%u\" skipped=\"%zu\" errors=\"0\">\n", e->n_policies, failing,
 			e->n_policies - failing);
 		for (k = 0; k < e->n_policies; k++) {
 			const struct cpolicy *p = v->policies[i][k];
 
-			buf_str(b, "    <testcase name=\"");
-			xml_text(b, p->name);
-			buf_str(b, "\" classname=\"");
-			xml_text(b, e->name);
-			buf_str(b, "\">\n");
+			text_buf_str(b, "    <testcase name=\"");
+			text_xml(b, p->name);
+			text_buf_str(b, "\" classname=\"");
+			text_xml(b, e->name);
+			text_buf_str(b, "\">\n");
 			if (p->failing) {
-				buf_fmt(b, "      <failure message=\"%s policy violated; it breaks %s\" type=\"",
+				text_buf_fmt(b, "      <failure message=\"%s policy violated; it breaks %s\" type=\"",
 					severity_names[p->severity], breaks);
-				buf_str(b, "policy-violation\">");
+				text_buf_str(b, "policy-violation\">");
 			} else {
-				buf_fmt(b, "      <skipped message=\"%s policy violated; it does not break %s\">",
+				text_buf_fmt(b, "      <skipped message=\"%s policy violated; it does not break %s\">",
 					severity_names[p->severity], breaks);
 			}
 			junit_violations(b, p);
-			buf_str(b, p->failing ? "</failure>\n" : "</skipped>\n");
-			buf_str(b, "    </testcase>\n");
+			text_buf_str(b, p->failing ? "</failure>\n" : "</skipped>\n");
+			text_buf_str(b, "    </testcase>\n");
 		}
-		buf_str(b, "  </testsuite>\n");
+		text_buf_str(b, "  </testsuite>\n");
 	}
-	buf_str(b, "</testsuites>\n");
+	text_buf_str(b, "</testsuites>\n");
 }
 
 /* ---- sarif ------------------------------------------------------------- */
-
-static bool uri_plain_char(unsigned char c)
-{
-	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-	       strchr("-._~!$&'()*+,;=:@/", c) != NULL;
-}
 
 /*
  * A relative URI reference naming the checked thing: the image reference
@@ -1222,24 +902,15 @@ static bool uri_plain_char(unsigned char c)
  * URI cannot. A colon before the first '/' is encoded too: "nginx:1.25"
  * must not read as a URI of scheme "nginx".
  */
-static void artifact_uri(struct buf *b, const char *ref)
+static void artifact_uri(struct text_buf *b, const char *ref)
 {
-	const char *first_end = strchr(ref, '/'), *p;
+	const char *first_end = strchr(ref, '/');
 
 	if (!ref[0]) {
-		buf_str(b, "unknown");
+		text_buf_str(b, "unknown");
 		return;
 	}
-	if (!first_end)
-		first_end = ref + strlen(ref);
-	for (p = ref; *p; p++) {
-		unsigned char c = (unsigned char)*p;
-
-		if (uri_plain_char(c) && !(c == ':' && p < first_end))
-			buf_add(b, p, 1);
-		else
-			buf_fmt(b, "%%%02X", c);
-	}
+	text_uri_encode(b, ref, first_end ? first_end : ref + strlen(ref));
 }
 
 static const char *rule_key(const struct cpolicy *p)
@@ -1247,69 +918,65 @@ static const char *rule_key(const struct cpolicy *p)
 	return p->id[0] ? p->id : p->name;
 }
 
-static json_t *sarif_rule(struct buf *t, const struct check_report *r, const struct cpolicy *p)
+static json_t *sarif_rule(struct text_buf *t, const struct check_report *r, const struct cpolicy *p)
 {
 	const char *name = p->name[0] ? p->name : rule_key(p);
 
-	buf_reset(t);
-	buf_str(t, "Policy: ");
-	buf_str(t, name);
-	buf_str(t, "\nSeverity: ");
-	buf_str(t, severity_names[p->severity]);
+	text_buf_reset(t);
+	text_buf_str(t, "Policy: ");
+	text_buf_str(t, name);
+	text_buf_str(t, "\nSeverity: ");
+	text_buf_str(t, severity_names[p->severity]);
 	if (p->description[0]) {
-		buf_str(t, "\nDescription: ");
-		buf_str(t, p->description);
+		text_buf_str(t, "\nDescription: ");
+		text_buf_str(t, p->description);
 	}
-	buf_str(t, "\nRemediation: ");
-	buf_str(t, p->remediation[0] ? p->remediation : "-");
-	buf_str(t, "\nEnforcement: ");
-	buf_str(t, p->failing ? "breaks the " : "warning only; does not break the ");
-	buf_str(t, entity_label(r->kind));
+	text_buf_str(t, "\nRemediation: ");
+	text_buf_str(t, p->remediation[0] ? p->remediation : "-");
+	text_buf_str(t, "\nEnforcement: ");
+	text_buf_str(t, p->failing ? "breaks the " : "warning only; does not break the ");
+	text_buf_str(t, entity_label(r->kind));
 	if (t->failed)
 		return NULL;
 	return json_pack("{s:o, s:s, s:{s:o}, s:{s:o}, s:{s:o}, s:{s:s, s:s, s:[s, s, s]}}",
-			 "id", jstr(rule_key(p)),
+			 "id", text_json_string(rule_key(p)),
 			 "name", "PolicyViolations",
-			 "shortDescription", "text", jstr(name),
-			 "fullDescription", "text", jstr(p->description[0] ? p->description : name),
-			 "help", "text", jstr(bstr(t)),
+			 "shortDescription", "text", text_json_string(name),
+			 "fullDescription", "text", text_json_string(p->description[0] ? p->description : name),
+			 "help", "text", text_json_string(text_buf_cstr(t)),
 			 "properties", "precision", "very-high", "security-severity", sarif_security_severity[p->severity],
 			 "tags", "security", "policy", severity_names[p->severity]);
 }
 
-static json_t *sarif_result(struct buf *t, const struct centity *e, const struct cpolicy *p, const char *message,
+static json_t *sarif_result(struct text_buf *t, const struct centity *e, const struct cpolicy *p, const char *message,
 			    size_t rule_index, const char *uri)
 {
-	buf_reset(t);
-	buf_str(t, e->type[0] ? e->type : "object");
-	buf_str(t, " ");
-	buf_str(t, e->name);
-	buf_str(t, " violates policy \"");
-	buf_str(t, p->name);
-	buf_str(t, "\": ");
-	buf_str(t, message);
+	text_buf_reset(t);
+	text_buf_str(t, e->type[0] ? e->type : "object");
+	text_buf_str(t, " ");
+	text_buf_str(t, e->name);
+	text_buf_str(t, " violates policy \"");
+	text_buf_str(t, p->name);
+	text_buf_str(t, "\": ");
+	text_buf_str(t, message);
 	if (t->failed)
 		return NULL;
-	return json_pack("{s:o, s:I, s:s, s:{s:o}, s:[{s:{s:{s:o}, s:{s:i}}}]}",
-			 "ruleId", jstr(rule_key(p)),
-			 "ruleIndex", (json_int_t)rule_index,
-			 "level", p->failing ? "error" : "warning",
-			 "message", "text", jstr(bstr(t)),
-			 "locations", "physicalLocation", "artifactLocation", "uri", jstr(uri), "region", "startLine", 1);
+	return text_sarif_result(rule_key(p), rule_index, p->failing ? "error" : "warning",
+				 text_json_string(text_buf_cstr(t)), uri);
 }
 
 static int write_sarif(FILE *out, const struct check_report *r, const struct view *v,
 		       const struct check_output_options *opts)
 {
 	json_t *rules = json_array(), *results = json_array(), *index = json_object(), *root = NULL;
-	struct buf uri = {0}, t = {0};
+	struct text_buf uri = {0}, t = {0};
 	bool bad = !rules || !results || !index;
 	size_t i, k, j;
 
 	for (i = 0; !bad && i < v->n; i++) {
 		const struct centity *e = v->entities[i];
 
-		buf_reset(&uri);
+		text_buf_reset(&uri);
 		artifact_uri(&uri, e->source);
 		for (k = 0; !bad && k < e->n_policies; k++) {
 			const struct cpolicy *p = v->policies[i][k];
@@ -1327,26 +994,19 @@ static int write_sarif(FILE *out, const struct check_report *r, const struct vie
 			/* A policy without messages still is one finding. */
 			for (j = 0; !bad && j < (p->n_violations ? p->n_violations : 1); j++) {
 				json_t *res = sarif_result(&t, e, p, p->n_violations ? p->violations[j] : "violated",
-							   rule_index, bstr(&uri));
+							   rule_index, text_buf_cstr(&uri));
 				bad |= uri.failed || !res || json_array_append_new(results, res) != 0;
 			}
 		}
 	}
 	if (!bad)
-		root = json_pack("{s:s, s:s, s:[{s:{s:{s:s, s:s, s:o, s:O}}, s:O}]}",
-				 "$schema", SARIF_SCHEMA,
-				 "version", "2.1.0",
-				 "runs", "tool", "driver", "name", "roxctl",
-				 "fullName", "roxctl command line utility",
-				 "version", jstr(opts && opts->tool_version ? opts->tool_version : ASEC_VERSION),
-				 "rules", rules,
-				 "results", results);
+		root = text_sarif_log(rules, results, opts ? opts->tool_version : NULL);
 	json_decref(rules);
 	json_decref(results);
 	json_decref(index);
 	free(uri.p);
 	free(t.p);
-	return dump(out, root, "SARIF");
+	return text_json_dump(out, root, 0, "SARIF");
 }
 
 /* ---- entry point ------------------------------------------------------- */
@@ -1354,7 +1014,7 @@ static int write_sarif(FILE *out, const struct check_report *r, const struct vie
 int check_report_write(FILE *out, const struct check_report *report, enum check_format fmt,
 		       const struct check_output_options *opts)
 {
-	struct buf b = {0};
+	struct text_buf b = {0};
 	struct view v = {0};
 	int rc;
 
@@ -1382,19 +1042,9 @@ int check_report_write(FILE *out, const struct check_report *report, enum check_
 		rc = write_sarif(out, report, &v, opts);
 		break;
 	}
-	if (rc == ASEC_OK && b.failed) {
-		error_set("out of memory formatting the check results");
-		rc = ASEC_ENOMEM;
-	}
-	if (rc == ASEC_OK && b.len && fwrite(b.p, 1, b.len, out) != b.len) {
-		error_set("writing the check results: %s", strerror(errno));
-		rc = ASEC_EIO;
-	}
-	/* Buffered output fails late: only a flush tells whether it all went. */
-	if (rc == ASEC_OK && (fflush(out) != 0 || ferror(out))) {
-		error_set("writing the check results: %s", strerror(errno ? errno : EIO));
-		rc = ASEC_EIO;
-	}
+	/* JSON and SARIF went out directly: b is empty, this only flushes. */
+	if (rc == ASEC_OK)
+		rc = text_buf_write(out, &b, "check results");
 	view_free(&v);
 	free(b.p);
 	return rc;

@@ -9,15 +9,15 @@
  * central refuses is named in the error. Nothing is printed until every
  * file has been checked: a pipeline never parses half a JSON document.
  * Objects central ignored (not workloads: Services, ConfigMaps, ...) are
- * counted on standard error, not hidden.
+ * counted on standard error, not hidden. Making the client, printing and
+ * the verdict are check_common.c's, shared with image check.
  */
-#include "cli.h"
+#include "check_common.h"
 
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "client.h"
 #include "error/error.h"
 
 /* Text from central for standard error: control bytes become '?', and it
@@ -78,87 +78,69 @@ out:
 	return rc;
 }
 
-int roxctl_deployment_check(const struct roxctl_cli *cli, FILE *out, FILE *err)
+/* One file: read, sent, and its answer added to the report; central's notes
+ * and what it ignored are told on err. */
+static int deploy_file(struct check_report *report, struct roxctl_client *client,
+		       const struct roxctl_retry_policy *retry, const struct roxctl_check_args *c, const char *file,
+		       FILE *err)
 {
-	const struct roxctl_check_args *c = &cli->check;
-	struct roxctl_retry_policy retry = {
-		.retries = c->retries,
-		.delay_ms = c->retry_delay_ms,
-		.notice = roxctl_retry_notice,
-		.ctx = err,
-	};
-	struct check_output_options opts = {.colour = cli->colour != 0};
-	struct roxctl_client *client = NULL;
-	struct check_report *report = NULL;
 	json_t *request = NULL, *answer = NULL;
-	const char *file = NULL;
+	const json_t *note;
 	char *yaml = NULL;
-	size_t i;
+	size_t ignored, j;
 	int rc;
 
-	if ((rc = roxctl_cli_client(&client, cli)) || (rc = check_report_new(&report, CHECK_KIND_DEPLOYMENT)))
-		goto fail;
-	for (i = 0; i < c->file_count; i++) {
-		const json_t *note;
-		size_t ignored, j;
-
-		file = c->files[i];
-		if ((rc = yaml_read(&yaml, file))) {
-			fprintf(err, "ERROR: %s\n", error_last());
-			rc = ROXCTL_EXIT_USAGE; /* nothing was sent for it: the input is wrong */
-			goto out;
-		}
-		request = json_pack("{s:s, s:o, s:b}", "yaml", yaml, "policyCategories",
-				    roxctl_check_categories_json(c->categories), "force", c->force);
-		if (request && c->namespace && json_object_set_new(request, "namespace", json_string(c->namespace))) {
-			json_decref(request);
-			request = NULL;
-		}
-		if (!request) {
-			error_set("out of memory (or %s is not UTF-8)", file);
-			rc = ASEC_ENOMEM;
-			goto fail;
-		}
-		if ((rc = roxctl_client_call(&answer, client, "POST", "/v1/detect/deploy/yaml", request, &retry)))
-			goto fail;
-		if ((rc = check_report_add_deploy(report, answer, file, c->namespace))) {
-			error_prefix("reading central's answer");
-			goto fail;
-		}
-		json_array_foreach(json_object_get(answer, "notes"), j, note) {
-			if (json_is_string(note))
-				fprintf(err, "INFO: %s: %s\n", file, safe_text(json_string_value(note)));
-		}
-		ignored = json_array_size(json_object_get(answer, "ignoredObjectRefs"));
-		if (ignored)
-			fprintf(err, "WARN: %s: central ignored %zu object%s that %s no workload%s\n", file, ignored,
-				ignored == 1 ? "" : "s", ignored == 1 ? "is" : "are", ignored == 1 ? "" : "s");
+	if ((rc = yaml_read(&yaml, file))) {
+		fprintf(err, "ERROR: %s\n", error_last());
+		rc = ROXCTL_EXIT_USAGE; /* nothing was sent for it: the input is wrong */
+		goto out;
+	}
+	request = json_pack("{s:s, s:o, s:b}", "yaml", yaml, "policyCategories",
+			    roxctl_check_categories_json(c->categories), "force", c->force);
+	if (request && c->namespace && json_object_set_new(request, "namespace", json_string(c->namespace))) {
 		json_decref(request);
-		json_decref(answer);
-		request = answer = NULL;
-		free(yaml);
-		yaml = NULL;
+		request = NULL;
 	}
-	file = NULL;
-	if ((rc = check_report_write(out, report, c->format, &opts))) {
-		error_prefix("printing the check");
-		goto report;
+	if (!request) {
+		error_set("out of memory (or %s is not UTF-8)", file);
+		rc = ASEC_ENOMEM;
+		goto out;
 	}
-	rc = roxctl_check_verdict(report, c->format, err);
-	goto out;
-fail:
-	if (file)
-		error_prefix("checking %s", file);
-	else
-		error_prefix("deployment check");
-report:
-	fprintf(err, "ERROR: %s\n", error_last());
-	rc = roxctl_exit_code(rc);
+	if ((rc = roxctl_client_call(&answer, client, "POST", "/v1/detect/deploy/yaml", request, retry)))
+		goto out;
+	if ((rc = check_report_add_deploy(report, answer, file, c->namespace))) {
+		error_prefix("reading central's answer");
+		goto out;
+	}
+	json_array_foreach(json_object_get(answer, "notes"), j, note) {
+		if (json_is_string(note))
+			fprintf(err, "INFO: %s: %s\n", file, safe_text(json_string_value(note)));
+	}
+	ignored = json_array_size(json_object_get(answer, "ignoredObjectRefs"));
+	if (ignored)
+		fprintf(err, "WARN: %s: central ignored %zu object%s that %s no workload%s\n", file, ignored,
+			ignored == 1 ? "" : "s", ignored == 1 ? "is" : "are", ignored == 1 ? "" : "s");
 out:
+	if (rc < 0)
+		error_prefix("checking %s", file);
 	free(yaml);
-	check_report_free(report);
 	json_decref(request);
 	json_decref(answer);
-	roxctl_client_free(client);
 	return rc;
+}
+
+static int deploy_fill(struct check_report *report, struct roxctl_client *client,
+		       const struct roxctl_retry_policy *retry, const struct roxctl_check_args *c, FILE *err)
+{
+	size_t i;
+	int rc = ASEC_OK;
+
+	for (i = 0; !rc && i < c->file_count; i++)
+		rc = deploy_file(report, client, retry, c, c->files[i], err);
+	return rc;
+}
+
+int roxctl_deployment_check(const struct roxctl_cli *cli, FILE *out, FILE *err)
+{
+	return roxctl_check_run(cli, CHECK_KIND_DEPLOYMENT, deploy_fill, out, err);
 }

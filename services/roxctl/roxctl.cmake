@@ -3,7 +3,9 @@
 # asec_roxctl_output turns central's scan results into what `roxctl image
 # scan` prints (table, json, csv, SARIF), and central's policy alerts into
 # what `roxctl image check` and `roxctl deployment check` print (table,
-# json, junit, SARIF; check_output.c); it is pure formatting, with no
+# json, junit, SARIF; check_output.c); text_output.c holds what both
+# share (terminal-safe UTF-8 and widths, box tables, CSV/XML/URI/JSON
+# escaping, the SARIF skeleton). It is pure formatting, with no
 # network, so it is unit-tested and fuzzed on its own. scan-output-dump and
 # check-output-dump print a saved answer of central in any format: the
 # SARIF schema test in tests/sarif/ runs them, and they regenerate the
@@ -13,7 +15,8 @@
 set(_roxctl_dir ${CMAKE_CURRENT_LIST_DIR})
 
 add_library(asec_roxctl_output STATIC ${_roxctl_dir}/scan_output.c ${_roxctl_dir}/scan_output.h
-  ${_roxctl_dir}/check_output.c ${_roxctl_dir}/check_output.h)
+  ${_roxctl_dir}/check_output.c ${_roxctl_dir}/check_output.h ${_roxctl_dir}/text_output.c
+  ${_roxctl_dir}/text_output.h)
 target_include_directories(asec_roxctl_output PUBLIC ${_roxctl_dir} ${PROJECT_SOURCE_DIR}/shared)
 target_link_libraries(asec_roxctl_output PUBLIC asec_error PkgConfig::JANSSON m)
 
@@ -34,11 +37,13 @@ asec_fuzz_target(scan_output_fuzz SOURCES ${_roxctl_dir}/scan_output_fuzz.c LIBS
 asec_fuzz_target(check_output_fuzz SOURCES ${_roxctl_dir}/check_output_fuzz.c LIBS asec_roxctl_output)
 
 # The CLI: cli.c parses and dispatches, client.c speaks HTTPS to central,
-# one file per command. asec_roxctl_cli is everything but main.c, so the
+# one file per command (check_common.c: what image check and deployment
+# check share). asec_roxctl_cli is everything but main.c, so the
 # unit test links the real parser and the real client.
 add_library(asec_roxctl_cli STATIC ${_roxctl_dir}/cli.c ${_roxctl_dir}/cli.h ${_roxctl_dir}/client.c
   ${_roxctl_dir}/client.h ${_roxctl_dir}/central_whoami.c ${_roxctl_dir}/image_scan.c
-  ${_roxctl_dir}/image_check.c ${_roxctl_dir}/deployment_check.c ${_roxctl_dir}/policy_cmd.c)
+  ${_roxctl_dir}/check_common.c ${_roxctl_dir}/check_common.h ${_roxctl_dir}/image_check.c
+  ${_roxctl_dir}/deployment_check.c ${_roxctl_dir}/policy_cmd.c)
 target_include_directories(asec_roxctl_cli PUBLIC ${_roxctl_dir} ${PROJECT_SOURCE_DIR}/shared)
 target_link_libraries(asec_roxctl_cli PUBLIC asec_roxctl_output asec_httpclient asec_error PkgConfig::JANSSON)
 

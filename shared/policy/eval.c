@@ -345,7 +345,9 @@ static int section_evaluate(const struct pol_section *s, struct pol_ctx *base, s
 			{
 				const char *name = json_string_value(json_object_get(ct, "name"));
 
-				if (only && (!name || strcmp(name, only) != 0))
+				/* a process belongs to one container: without its
+				 * name it is matched against none, never all */
+				if (c.process && (!only || !name || strcmp(name, only) != 0))
 					continue;
 				set_container(&c, ct, i);
 				if (container_matches(s, &c, NULL)) {

@@ -33,6 +33,23 @@ static const char *jstr(const json_t *o, const char *key)
 	return json_is_string(v) ? json_string_value(v) : NULL;
 }
 
+/* A port as a message shows it: 0..65535 (a caller may send 1e300). */
+static long long port_number(const json_t *p)
+{
+	double v = json_is_number(p) ? json_number_value(p) : 0;
+
+	return v >= 0 && v <= 65535 ? (long long)v : 0;
+}
+
+/* The same for messages: "" where the input left the member out (inputs
+ * can come from callers, e.g. POST /v1/detect/deploy). */
+static const char *jtext(const json_t *o, const char *key)
+{
+	const char *s = jstr(o, key);
+
+	return s ? s : "";
+}
+
 static int jbool(const json_t *o, const char *key, int dflt)
 {
 	const json_t *v = o ? json_object_get(o, key) : NULL;
@@ -237,7 +254,7 @@ static void ms_component(char *buf, size_t size, const struct pol_group *g, cons
 	const char *version = jstr(c->component, "version");
 
 	(void)g;
-	snprintf(detail, sizeof(detail), "component '%s'%s%s%s", jstr(c->component, "name"),
+	snprintf(detail, sizeof(detail), "component '%s'%s%s%s", jtext(c->component, "name"),
 		 version && version[0] ? " (version " : "", version && version[0] ? version : "",
 		 version && version[0] ? ")" : "");
 	msg_container(buf, size, c, "includes ", "Image includes ", detail);
@@ -265,10 +282,10 @@ static void ms_dockerfile(char *buf, size_t size, const struct pol_group *g, con
 {
 	(void)g;
 	if (c->container_name)
-		snprintf(buf, size, "Dockerfile line '%s %s' found in container '%s'", jstr(c->layer, "instruction"),
+		snprintf(buf, size, "Dockerfile line '%s %s' found in container '%s'", jtext(c->layer, "instruction"),
 			 jstr(c->layer, "value") ? jstr(c->layer, "value") : "", c->container_name);
 	else
-		snprintf(buf, size, "Dockerfile line '%s %s' found", jstr(c->layer, "instruction"),
+		snprintf(buf, size, "Dockerfile line '%s %s' found", jtext(c->layer, "instruction"),
 			 jstr(c->layer, "value") ? jstr(c->layer, "value") : "");
 }
 
@@ -372,13 +389,13 @@ static void ms_image(char *buf, size_t size, const struct pol_group *g, const st
 	char detail[512];
 
 	if (strcmp(name, "Image Age") == 0) {
-		snprintf(detail, sizeof(detail), "created at %s (UTC)", jstr(image_v1(c), "created"));
+		snprintf(detail, sizeof(detail), "created at %s (UTC)", jtext(image_v1(c), "created"));
 		msg_container(buf, size, c, "has image ", "Image was ", detail);
 	} else if (strcmp(name, "Image Scan Age") == 0) {
-		snprintf(detail, sizeof(detail), "last scanned at %s (UTC)", jstr(image_scan(c), "scanTime"));
+		snprintf(detail, sizeof(detail), "last scanned at %s (UTC)", jtext(image_scan(c), "scanTime"));
 		msg_container(buf, size, c, "has image ", "Image was ", detail);
 	} else if (strcmp(name, "Image OS") == 0) {
-		snprintf(detail, sizeof(detail), "base OS '%s'", jstr(image_scan(c), "operatingSystem"));
+		snprintf(detail, sizeof(detail), "base OS '%s'", jtext(image_scan(c), "operatingSystem"));
 		msg_container(buf, size, c, "has image with ", "Image has ", detail);
 	} else if (strcmp(name, "Image User") == 0) {
 		const char *u = jstr(image_v1(c), "user");
@@ -586,7 +603,7 @@ static void ms_container(char *buf, size_t size, const struct pol_group *g, cons
 	else if (strcmp(name, "Drop Capabilities") == 0)
 		snprintf(buf, size, "Container '%s' does not drop expected capabilities (%s)", cname(c), g->values[0].text);
 	else if (strcmp(name, "AppArmor Profile") == 0)
-		snprintf(buf, size, "Container '%s' has AppArmor profile type '%s'", cname(c), jstr(sc, "appArmorProfile"));
+		snprintf(buf, size, "Container '%s' has AppArmor profile type '%s'", cname(c), jtext(sc, "appArmorProfile"));
 	else if (strcmp(name, "Seccomp Profile Type") == 0)
 		snprintf(buf, size, "Container '%s' has Seccomp profile type '%s'", cname(c),
 			 jstr(json_object_get(sc, "seccompProfile"), "type"));
@@ -651,7 +668,7 @@ static void ms_env(char *buf, size_t size, const struct pol_group *g, const stru
 		how = " and references a config map";
 	else if (src && strcasecmp(src, "RAW") == 0)
 		how = " and has a raw value";
-	snprintf(buf, size, "Environment variable '%s' is present in container '%s'%s", jstr(c->env, "key"), cname(c),
+	snprintf(buf, size, "Environment variable '%s' is present in container '%s'%s", jtext(c->env, "key"), cname(c),
 		 how);
 }
 
@@ -761,10 +778,10 @@ static void ms_port(char *buf, size_t size, const struct pol_group *g, const str
 	(void)g;
 	if (strcasecmp(e, "UNSET") == 0)
 		snprintf(buf, size, "Exposed port %lld/%s is present in container '%s'",
-			 (long long)(json_is_number(p) ? json_number_value(p) : 0), proto ? proto : "TCP", cname(c));
+			 port_number(p), proto ? proto : "TCP", cname(c));
 	else
 		snprintf(buf, size, "Exposed port %lld/%s is present in container '%s' with exposure %s",
-			 (long long)(json_is_number(p) ? json_number_value(p) : 0), proto ? proto : "TCP", cname(c), e);
+			 port_number(p), proto ? proto : "TCP", cname(c), e);
 }
 
 /* ---- deployment ---------------------------------------------------------- */

@@ -26,6 +26,7 @@
 struct build {
 	json_t *errors;
 	int oom;
+	size_t value_count; /* over all groups, against POLICY_MAX_TOTAL_VALUES */
 	struct policy *p;
 	unsigned stages;
 	const char *event_source;
@@ -51,16 +52,38 @@ static void verr(struct build *b, const char *path, const char *fmt, ...)
 	}
 }
 
+/* buf = base + tail, cut at PATH_MAX_LEN - 1 (paths only name things in
+ * messages). buf may be base itself, so base moves first; tail never
+ * points into buf. */
+static const char *path_append(char *buf, const char *base, const char *tail)
+{
+	size_t b = strnlen(base, PATH_MAX_LEN - 1), t = strlen(tail);
+
+	if (t > PATH_MAX_LEN - 1 - b)
+		t = PATH_MAX_LEN - 1 - b;
+	memmove(buf, base, b);
+	memcpy(buf + b, tail, t);
+	buf[b + t] = '\0';
+	return buf;
+}
+
 static const char *sub(char *buf, const char *base, const char *member)
 {
-	snprintf(buf, PATH_MAX_LEN, "%s%s%s", base, base[0] ? "." : "", member);
-	return buf;
+	char tail[PATH_MAX_LEN];
+	size_t m = strnlen(member, PATH_MAX_LEN - 2);
+
+	tail[0] = '.';
+	memcpy(tail + 1, member, m);
+	tail[m + 1] = '\0';
+	return path_append(buf, base, base[0] ? tail : tail + 1);
 }
 
 static const char *idx(char *buf, const char *base, size_t i)
 {
-	snprintf(buf, PATH_MAX_LEN, "%s[%zu]", base, i);
-	return buf;
+	char tail[32];
+
+	snprintf(tail, sizeof(tail), "[%zu]", i);
+	return path_append(buf, base, tail);
 }
 
 /* Refuses members of o not in allowed (NULL-terminated). */
@@ -246,6 +269,12 @@ static void build_group(struct build *b, struct pol_group *g, const json_t *o, c
 	if (!values || json_array_size(values) == 0) {
 		if (!member(o, "values") || json_is_array(member(o, "values")))
 			verr(b, p, "at least one value is required");
+		return;
+	}
+	/* every value is tried against every matching object: bound the work */
+	b->value_count += json_array_size(values);
+	if (b->value_count > POLICY_MAX_TOTAL_VALUES) {
+		verr(b, p, "the policy has more than %d values in all", POLICY_MAX_TOTAL_VALUES);
 		return;
 	}
 	if ((g->field->flags & PF_ONE_VALUE) && json_array_size(values) > 1)

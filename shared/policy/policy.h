@@ -59,6 +59,7 @@ enum policy_stage {
 #define POLICY_MAX_SECTIONS 64
 #define POLICY_MAX_GROUPS 64
 #define POLICY_MAX_VALUES 256
+#define POLICY_MAX_TOTAL_VALUES 1024 /* over all sections and groups */
 #define POLICY_MAX_VALUE_BYTES 1024
 #define POLICY_MAX_TEXT_BYTES 16384 /* description, rationale, remediation */
 

@@ -11,8 +11,8 @@
  * What RE2 reads differently from ERE or does not have is refused with a
  * reason instead of silently meaning something else: back references
  * (RE2 has none), Unicode classes \p, case-sensitive (?-i), non-ASCII in
- * classes, counted repetitions above 1000 or nested beyond 1000 (RE2's own
- * limit, which also keeps regexec away from exponential work).
+ * classes; and counted repetitions past what glibc's engine handles safely
+ * (see RX_MAX_REPEAT: stricter than RE2's 1000).
  * '.' does not match a newline unless (?s), as in RE2.
  */
 #include <arpa/inet.h>
@@ -29,7 +29,14 @@
 #include "policy/policy_internal.h"
 
 #define RX_MAX_OUT 32768
-#define RX_MAX_REPEAT 1000
+/* glibc's regcomp expands counted repetitions into copies (and recurses over
+ * them, so a large expansion overflows the stack) and regexec walks them all:
+ * {1000} twenty times in a 200-byte value crashed it and ten times took 17 s
+ * on a 100-byte string. Counts are therefore capped far below RE2's 1000, and
+ * so is their sum over the whole pattern (each count weighted by the counts
+ * around it). Real policies use {1,3}. */
+#define RX_MAX_REPEAT 100
+#define RX_MAX_EXPANSION 256
 #define RX_MAX_DEPTH 64
 
 struct rx_out {
@@ -349,6 +356,7 @@ static int rx_translate(struct rx_out *o, const char *pat, const char **why)
 	long prod[RX_MAX_DEPTH + 1];
 	int have_atom = 0; /* a quantifier may follow */
 	long last_atom = 1; /* repetition product of the last atom */
+	long expansion = 0; /* what the counted repetitions add up to */
 
 	prod[0] = 1;
 	while (*p) {
@@ -466,7 +474,7 @@ static int rx_translate(struct rx_out *o, const char *pat, const char **why)
 			if (*p == '{') {
 				max = rx_repeat(p, &end, &bad);
 				if (bad) {
-					*why = "bad repetition count (RE2 allows at most 1000)";
+					*why = "bad repetition count (at most 100 here, where RE2 allows 1000: this regex engine copies what is counted)";
 					return -1;
 				}
 				if (max < 0) { /* a literal brace */
@@ -482,7 +490,11 @@ static int rx_translate(struct rx_out *o, const char *pat, const char **why)
 				return -1;
 			}
 			if (last_atom * max > RX_MAX_REPEAT) {
-				*why = "bad repetition operator: nested counts exceed 1000";
+				*why = "bad repetition operator: nested counts exceed 100";
+				return -1;
+			}
+			if (*p == '{' && (expansion += last_atom * max) > RX_MAX_EXPANSION) {
+				*why = "too many counted repetitions: their counts add up past 256";
 				return -1;
 			}
 			if (last_atom * max > prod[depth])

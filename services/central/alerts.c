@@ -14,63 +14,30 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "api_common.h"
 #include "error/error.h"
 #include "query/query.h"
 #include "store_alerts.h"
 
-#define ALERTS_RETRY_AFTER_S "10"
-#define ALERTS_PAGE_MAX 1000
-
-static int respond_store_error(struct http_exchange *ex, int rc)
-{
-	if (rc == ASEC_EIO || rc == ASEC_ETIMEOUT) {
-		http_respond_header(ex, "Retry-After", ALERTS_RETRY_AFTER_S);
-		return http_respond_problem(ex, 503, "Service Unavailable", "Central DB is unreachable: %s",
-					    error_last());
-	}
-	return http_respond_error(ex, rc);
-}
-
-/* Parses a query parameter named name; on failure answers the 400 itself
- * and returns non-zero. */
-static int parse_query(struct query **out, struct http_exchange *ex, const char *name, const char *text)
-{
-	size_t count;
-	const struct query_field *fields = store_alerts_query_fields(&count);
-	int rc = query_parse(out, text ? text : "", fields, count);
-
-	if (rc == ASEC_ENOMEM)
-		http_respond_error(ex, rc);
-	else if (rc)
-		http_respond_problem(ex, 400, "Bad Request", "%s: %s", name, error_last());
-	return rc;
-}
 
 int central_handle_listAlerts(struct http_exchange *ex, const struct central_listAlerts_params *params, json_t *body)
 {
 	struct central *c = http_exchange_server_context(ex);
 	struct query *q = NULL;
 	json_t *alerts = NULL;
-	struct store_alerts_page page = {
-		.limit = params->has_pagination_limit && params->pagination_limit > 0 ? (size_t)params->pagination_limit
-										      : ALERTS_PAGE_MAX,
-		.offset = params->has_pagination_offset ? (size_t)params->pagination_offset : 0,
-		.sort_field = params->has_pagination_sortOption_field && params->pagination_sortOption_field[0]
-				      ? params->pagination_sortOption_field
-				      : NULL,
-		.reversed = params->has_pagination_sortOption_reversed && params->pagination_sortOption_reversed,
-	};
+	struct store_search_page page;
 	int rc;
 
 	(void)body;
-	if (parse_query(&q, ex, "query", params->query))
+	central_page_from_params(&page, CENTRAL_PAGINATION_OF(params));
+	if (central_query_parse(&q, ex, "query", params->query, store_alerts_query_fields))
 		return ASEC_OK;
 	rc = store_alerts_list(&alerts, c->pool, q, &page);
 	query_free(q);
 	if (rc == ASEC_EINVALID)
 		return http_respond_problem(ex, 400, "Bad Request", "pagination: %s", error_last());
 	if (rc)
-		return respond_store_error(ex, rc);
+		return central_respond_store_error(ex, rc);
 	return http_respond_json(ex, 200, json_pack("{s:o}", "alerts", alerts));
 }
 
@@ -85,7 +52,7 @@ int central_handle_getAlert(struct http_exchange *ex, const struct central_getAl
 	if (rc == ASEC_ENOTFOUND)
 		return http_respond_problem(ex, 404, "Not Found", "alert with id '%s' does not exist", params->id);
 	if (rc)
-		return respond_store_error(ex, rc);
+		return central_respond_store_error(ex, rc);
 	return http_respond_json(ex, 200, alert);
 }
 
@@ -97,12 +64,12 @@ int central_handle_countAlerts(struct http_exchange *ex, const struct central_co
 	int rc;
 
 	(void)body;
-	if (parse_query(&q, ex, "query", params->query))
+	if (central_query_parse(&q, ex, "query", params->query, store_alerts_query_fields))
 		return ASEC_OK;
 	rc = store_alerts_count(&count, c->pool, q);
 	query_free(q);
 	if (rc)
-		return respond_store_error(ex, rc);
+		return central_respond_store_error(ex, rc);
 	return http_respond_json(ex, 200, json_pack("{s:I}", "count", (json_int_t)count));
 }
 
@@ -121,12 +88,12 @@ int central_handle_getAlertsCounts(struct http_exchange *ex, const struct centra
 		group = STORE_ALERTS_GROUP_CATEGORY;
 	else if (params->has_groupBy && strcmp(params->groupBy, "CLUSTER") == 0)
 		group = STORE_ALERTS_GROUP_CLUSTER;
-	if (parse_query(&q, ex, "request.query", params->request_query))
+	if (central_query_parse(&q, ex, "request.query", params->request_query, store_alerts_query_fields))
 		return ASEC_OK;
 	rc = store_alerts_group_counts(&out, c->pool, q, group);
 	query_free(q);
 	if (rc)
-		return respond_store_error(ex, rc);
+		return central_respond_store_error(ex, rc);
 	return http_respond_json(ex, 200, out);
 }
 
@@ -143,7 +110,7 @@ int central_handle_resolveAlert(struct http_exchange *ex, const struct central_r
 	if (rc == ASEC_ENOTFOUND)
 		return http_respond_problem(ex, 404, "Not Found", "alert with id '%s' does not exist", params->id);
 	if (rc)
-		return respond_store_error(ex, rc);
+		return central_respond_store_error(ex, rc);
 	return http_respond_json(ex, 200, json_object());
 }
 
@@ -157,7 +124,7 @@ int central_handle_resolveAlerts(struct http_exchange *ex, const struct central_
 	int rc;
 
 	(void)params;
-	if (parse_query(&q, ex, "query", text))
+	if (central_query_parse(&q, ex, "query", text, store_alerts_query_fields))
 		return ASEC_OK;
 	/* "every alert" is never what a forgotten query should mean */
 	if (query_term_count(q) == 0) {
@@ -168,6 +135,6 @@ int central_handle_resolveAlerts(struct http_exchange *ex, const struct central_
 	rc = store_alerts_resolve_query(&count, c->pool, q);
 	query_free(q);
 	if (rc)
-		return respond_store_error(ex, rc);
+		return central_respond_store_error(ex, rc);
 	return http_respond_json(ex, 200, json_pack("{s:I}", "numResolved", (json_int_t)count));
 }

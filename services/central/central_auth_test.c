@@ -5,8 +5,9 @@
  * The decision table runs central_roles_check() over requirements written
  * like the spec's x-asec-roles and over every operation of the real,
  * generated route table, for each built-in role. The store tests need
- * PostgreSQL from ASEC_TEST_DATABASE_URL (skipped otherwise, exit 77) and
- * work in a schema of their own so parallel runs do not meet.
+ * PostgreSQL from ASEC_TEST_DATABASE_URL (skipped otherwise, exit 77; a
+ * failure under CI=true) and work in a schema of their own so parallel runs
+ * do not meet (store_testing.h).
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -22,6 +23,7 @@
 #include "central.h"
 #include "error/error.h"
 #include "store_auth.h"
+#include "store_testing.h"
 
 static const enum auth_role ADMIN[] = {AUTH_ROLE_ADMIN};
 static const enum auth_role ANALYST[] = {AUTH_ROLE_ANALYST};
@@ -120,60 +122,18 @@ static void central_route_table(void **state)
 /* ---- the store ---------------------------------------------------------- */
 
 static struct db_pool *pool;
-static char schema[64];
+static char schema[STORE_TESTING_SCHEMA_MAX];
 
 static int store_setup(void **state)
 {
-	const char *base = getenv("ASEC_TEST_DATABASE_URL");
-	char *url = NULL;
-	struct db_pool *admin_pool = NULL;
-	char sql[128];
-	PGresult *res = NULL;
-	struct db_pool_options o = {.application_name = "central_auth_test", .max_connections = 2};
-
 	(void)state;
-	snprintf(schema, sizeof(schema), "central_auth_test_%ld_%ld", (long)getpid(), (long)time(NULL));
-	o.conninfo = base;
-	if (db_pool_open(&admin_pool, &o))
-		return -1;
-	/* the name is ours and made of [a-z0-9_]: safe to put in the SQL */
-	snprintf(sql, sizeof(sql), "CREATE SCHEMA %s", schema);
-	if (db_query(&res, admin_pool, sql, 0, NULL)) {
-		fprintf(stderr, "%s\n", error_last());
-		db_pool_close(admin_pool);
-		return -1;
-	}
-	PQclear(res);
-	db_pool_close(admin_pool);
-	if (asprintf(&url, "%s%soptions=-csearch_path%%3D%s", base, strchr(base, '?') ? "&" : "?", schema) < 0)
-		return -1;
-	o.conninfo = url;
-	if (db_pool_open(&pool, &o) || store_auth_migrate(pool)) {
-		fprintf(stderr, "%s\n", error_last());
-		free(url);
-		return -1;
-	}
-	/* migrating twice is a no-op */
-	if (store_auth_migrate(pool))
-		return -1;
-	free(url);
-	return 0;
+	return store_testing_open(&pool, schema, "central_auth_test", 2, store_auth_migrate);
 }
 
 static int store_teardown(void **state)
 {
-	struct db_pool_options o = {.conninfo = getenv("ASEC_TEST_DATABASE_URL"),
-				    .application_name = "central_auth_test", .max_connections = 1};
-	struct db_pool *admin_pool = NULL;
-	PGresult *res = NULL;
-	char sql[128];
-
 	(void)state;
-	db_pool_close(pool);
-	snprintf(sql, sizeof(sql), "DROP SCHEMA %s CASCADE", schema);
-	if (db_pool_open(&admin_pool, &o) == ASEC_OK && db_query(&res, admin_pool, sql, 0, NULL) == ASEC_OK)
-		PQclear(res);
-	db_pool_close(admin_pool);
+	store_testing_close(pool, schema, "central_auth_test");
 	return 0;
 }
 
@@ -266,12 +226,10 @@ int main(void)
 		cmocka_unit_test(admin_hash),
 		cmocka_unit_test(tokens),
 	};
-	int failed = cmocka_run_group_tests_name("central authorization", pure, NULL, NULL);
+	int failed = cmocka_run_group_tests_name("central authorization", pure, NULL, NULL), skip;
 
-	if (!getenv("ASEC_TEST_DATABASE_URL") || !getenv("ASEC_TEST_DATABASE_URL")[0]) {
-		fprintf(stderr, "ASEC_TEST_DATABASE_URL is not set: store tests skipped\n");
-		return failed ? 1 : 77;
-	}
+	if ((skip = store_testing_unavailable(failed)) >= 0)
+		return skip;
 	failed += cmocka_run_group_tests_name("central credential store", store, store_setup, store_teardown);
 	return failed ? 1 : 0;
 }

@@ -20,6 +20,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "api_common.h"
 #include "error/error.h"
 #include "log/log.h"
 #include "registry/registry.h"
@@ -65,11 +66,9 @@ static json_t *integration_json(const struct store_integration *it)
  * the key ids); the rest maps as usual (400, 404, 409). */
 static int respond_store_error(struct http_exchange *ex, int rc)
 {
-	if (rc == ASEC_EIO || rc == ASEC_ETIMEOUT)
-		return http_respond_problem(ex, 503, "Unavailable", "Central DB is unreachable: %s", error_last());
 	if (rc == ASEC_EAUTH)
 		return http_respond_error(ex, ASEC_ERROR);
-	return http_respond_error(ex, rc);
+	return central_respond_store_error(ex, rc);
 }
 
 static int respond_oom(struct http_exchange *ex)

@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "api_common.h"
 #include "error/error.h"
 #include "image_scan.h"
 #include "query/query.h"
@@ -19,34 +20,7 @@
 
 /* How long a client should wait before retrying a scan that found a
  * dependency down: about what a restarting scanner takes. */
-#define SCAN_RETRY_AFTER_S "10"
-#define IMAGES_PAGE_MAX 1000
-
-/* Answers a store failure: an unreachable database is 503, as everywhere. */
-static int respond_store_error(struct http_exchange *ex, int rc)
-{
-	if (rc == ASEC_EIO || rc == ASEC_ETIMEOUT) {
-		http_respond_header(ex, "Retry-After", SCAN_RETRY_AFTER_S);
-		return http_respond_problem(ex, 503, "Service Unavailable", "Central DB is unreachable: %s",
-					    error_last());
-	}
-	return http_respond_error(ex, rc);
-}
-
-/* Parses the query parameter; on failure answers the 400 itself and
- * returns non-zero. */
-static int parse_query(struct query **out, struct http_exchange *ex, const char *text)
-{
-	size_t count;
-	const struct query_field *fields = store_images_query_fields(&count);
-	int rc = query_parse(out, text ? text : "", fields, count);
-
-	if (rc == ASEC_ENOMEM)
-		http_respond_error(ex, rc);
-	else if (rc)
-		http_respond_problem(ex, 400, "Bad Request", "query: %s", error_last());
-	return rc;
-}
+#define SCAN_RETRY_AFTER_S CENTRAL_RETRY_AFTER_S
 
 int central_handle_scanImage(struct http_exchange *ex, const struct central_scanImage_params *params, json_t *body)
 {
@@ -72,26 +46,19 @@ int central_handle_listImages(struct http_exchange *ex, const struct central_lis
 	struct central *c = http_exchange_server_context(ex);
 	struct query *q = NULL;
 	json_t *images = NULL;
-	struct store_images_page page = {
-		.limit = params->has_pagination_limit && params->pagination_limit > 0 ? (size_t)params->pagination_limit
-										      : IMAGES_PAGE_MAX,
-		.offset = params->has_pagination_offset ? (size_t)params->pagination_offset : 0,
-		.sort_field = params->has_pagination_sortOption_field && params->pagination_sortOption_field[0]
-				      ? params->pagination_sortOption_field
-				      : NULL,
-		.reversed = params->has_pagination_sortOption_reversed && params->pagination_sortOption_reversed,
-	};
+	struct store_search_page page;
 	int rc;
 
 	(void)body;
-	if (parse_query(&q, ex, params->query))
+	central_page_from_params(&page, CENTRAL_PAGINATION_OF(params));
+	if (central_query_parse(&q, ex, "query", params->query, store_images_query_fields))
 		return ASEC_OK;
 	rc = store_images_list(&images, c->pool, q, &page);
 	query_free(q);
 	if (rc == ASEC_EINVALID)
 		return http_respond_problem(ex, 400, "Bad Request", "pagination.sortOption.field: %s", error_last());
 	if (rc)
-		return respond_store_error(ex, rc);
+		return central_respond_store_error(ex, rc);
 	return http_respond_json(ex, 200, json_pack("{s:o}", "images", images));
 }
 
@@ -106,7 +73,7 @@ int central_handle_getImage(struct http_exchange *ex, const struct central_getIm
 	if (rc == ASEC_ENOTFOUND)
 		return http_respond_problem(ex, 404, "Not Found", "no image %s has been scanned", params->id);
 	if (rc)
-		return respond_store_error(ex, rc);
+		return central_respond_store_error(ex, rc);
 	return http_respond_json(ex, 200, image);
 }
 
@@ -118,12 +85,12 @@ int central_handle_countImages(struct http_exchange *ex, const struct central_co
 	int rc;
 
 	(void)body;
-	if (parse_query(&q, ex, params->query))
+	if (central_query_parse(&q, ex, "query", params->query, store_images_query_fields))
 		return ASEC_OK;
 	rc = store_images_count(&count, c->pool, q);
 	query_free(q);
 	if (rc)
-		return respond_store_error(ex, rc);
+		return central_respond_store_error(ex, rc);
 	return http_respond_json(ex, 200, json_pack("{s:I}", "count", (json_int_t)count));
 }
 
@@ -137,7 +104,7 @@ int central_handle_deleteImages(struct http_exchange *ex, const struct central_d
 	int rc;
 
 	(void)body;
-	if (parse_query(&q, ex, params->query))
+	if (central_query_parse(&q, ex, "query", params->query, store_images_query_fields))
 		return ASEC_OK;
 	/* StackRox refuses an unscoped delete too: "all images" is never what
 	 * a forgotten parameter should mean. */
@@ -149,6 +116,6 @@ int central_handle_deleteImages(struct http_exchange *ex, const struct central_d
 	rc = store_images_delete(&count, c->pool, q, confirm);
 	query_free(q);
 	if (rc)
-		return respond_store_error(ex, rc);
+		return central_respond_store_error(ex, rc);
 	return http_respond_json(ex, 200, json_pack("{s:I, s:b}", "numDeleted", (json_int_t)count, "dryRun", !confirm));
 }

@@ -24,6 +24,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "api_common.h"
 #include "error/error.h"
 #include "policy/policy.h"
 #include "policy_set.h"
@@ -31,8 +32,6 @@
 #include "store_images.h"
 #include "store_policies.h"
 
-#define POLICIES_PAGE_MAX 1000
-#define POLICIES_RETRY_AFTER_S "10"
 /* Stored images a dry run evaluates at most (the newest scans first). */
 #define POLICIES_DRYRUN_IMAGES_MAX 5000
 /* Problem members are bounded by common.yaml's Problem schema. */
@@ -47,16 +46,6 @@ static const char *const policies_readonly[] = {"lastUpdated",     "SORTName",  
 /* Members a PUT may change on a policy whose criteria are locked. */
 static const char *const policies_unlocked[] = {"disabled", "notifiers", "scope", "exclusions", "enforcementActions",
 						NULL};
-
-static int respond_store_error(struct http_exchange *ex, int rc)
-{
-	if (rc == ASEC_EIO || rc == ASEC_ETIMEOUT) {
-		http_respond_header(ex, "Retry-After", POLICIES_RETRY_AFTER_S);
-		return http_respond_problem(ex, 503, "Service Unavailable", "Central DB is unreachable: %s",
-					    error_last());
-	}
-	return http_respond_error(ex, rc);
-}
 
 /* "policySections[0].policyGroups[1].fieldName" -> "/policySections/0/policyGroups/1/fieldName" */
 static void path_to_pointer(char *out, size_t size, const char *path)
@@ -210,17 +199,28 @@ static int policy_mark_user(json_t *doc)
 	return ASEC_OK;
 }
 
-static int parse_query(struct query **out, struct http_exchange *ex, const char *text)
+/*
+ * A policy a user adds (POST, dry run, import) from what the client sent:
+ * without the members central fills, with its id (or a new one), marked as
+ * no default, validated and normalised. ASEC_EINVALID with *errors set,
+ * ASEC_ENOMEM, or what making an id returns.
+ */
+static int policy_from_user(json_t **out, json_t **errors, const json_t *given)
 {
-	size_t count;
-	const struct query_field *fields = store_policies_query_fields(&count);
-	int rc = query_parse(out, text ? text : "", fields, count);
+	json_t *doc = policy_from_client(given);
+	int rc;
 
-	if (rc == ASEC_ENOMEM)
-		http_respond_error(ex, rc);
-	else if (rc)
-		http_respond_problem(ex, 400, "Bad Request", "query: %s", error_last());
-	return rc;
+	*out = NULL;
+	*errors = NULL;
+	if (!doc)
+		return ASEC_ENOMEM;
+	if ((rc = policy_set_id(doc, json_string_value(json_object_get(doc, "id")))) || (rc = policy_mark_user(doc)) ||
+	    (rc = policy_normalise(&doc, errors))) {
+		json_decref(doc);
+		return rc;
+	}
+	*out = doc;
+	return ASEC_OK;
 }
 
 int central_handle_listPolicies(struct http_exchange *ex, const struct central_listPolicies_params *params,
@@ -229,24 +229,19 @@ int central_handle_listPolicies(struct http_exchange *ex, const struct central_l
 	struct central *c = http_exchange_server_context(ex);
 	struct query *q = NULL;
 	json_t *list = NULL;
-	struct store_policies_page page = {
-		.limit = params->has_pagination_limit && params->pagination_limit > 0 ? (size_t)params->pagination_limit
-										      : POLICIES_PAGE_MAX,
-		.offset = params->has_pagination_offset ? (size_t)params->pagination_offset : 0,
-		.sort_field = params->has_pagination_sortOption_field ? params->pagination_sortOption_field : NULL,
-		.reversed = params->has_pagination_sortOption_reversed && params->pagination_sortOption_reversed,
-	};
+	struct store_search_page page;
 	int rc;
 
 	(void)body;
-	if (parse_query(&q, ex, params->query))
+	central_page_from_params(&page, CENTRAL_PAGINATION_OF(params));
+	if (central_query_parse(&q, ex, "query", params->query, store_policies_query_fields))
 		return ASEC_OK;
 	rc = store_policies_list(&list, c->pool, q, &page);
 	query_free(q);
 	if (rc == ASEC_EINVALID)
 		return http_respond_problem(ex, 400, "Bad Request", "pagination.sortOption.field: %s", error_last());
 	if (rc)
-		return respond_store_error(ex, rc);
+		return central_respond_store_error(ex, rc);
 	return http_respond_json(ex, 200, json_pack("{s:o}", "policies", list));
 }
 
@@ -258,24 +253,18 @@ int central_handle_getPolicy(struct http_exchange *ex, const struct central_getP
 
 	(void)body;
 	if ((rc = store_policies_get(&doc, c->pool, params->id)))
-		return respond_store_error(ex, rc);
+		return central_respond_store_error(ex, rc);
 	return http_respond_json(ex, 200, doc);
 }
 
 int central_handle_postPolicy(struct http_exchange *ex, const struct central_postPolicy_params *params, json_t *body)
 {
 	struct central *c = http_exchange_server_context(ex);
-	json_t *doc = policy_from_client(body), *errors = NULL, *stored = NULL;
+	json_t *doc = NULL, *errors = NULL, *stored = NULL;
 	int rc;
 
 	(void)params;
-	if (!doc) {
-		rc = ASEC_ENOMEM;
-		goto out;
-	}
-	if ((rc = policy_set_id(doc, json_string_value(json_object_get(doc, "id")))) || (rc = policy_mark_user(doc)))
-		goto out;
-	if ((rc = policy_normalise(&doc, &errors)) == ASEC_EINVALID) {
+	if ((rc = policy_from_user(&doc, &errors, body)) == ASEC_EINVALID) {
 		rc = respond_invalid(ex, errors);
 		goto done;
 	}
@@ -286,7 +275,7 @@ int central_handle_postPolicy(struct http_exchange *ex, const struct central_pos
 out:
 	if (rc == ASEC_ENOMEM)
 		error_set("out of memory adding a policy");
-	rc = rc ? respond_store_error(ex, rc) : http_respond_json(ex, 200, stored);
+	rc = rc ? central_respond_store_error(ex, rc) : http_respond_json(ex, 200, stored);
 done:
 	json_decref(doc);
 	json_decref(errors);
@@ -374,7 +363,7 @@ int central_handle_putPolicy(struct http_exchange *ex, const struct central_putP
 out:
 	if (rc == ASEC_ENOMEM)
 		error_set("out of memory changing a policy");
-	rc = rc ? respond_store_error(ex, rc) : http_respond_json(ex, 200, json_object());
+	rc = rc ? central_respond_store_error(ex, rc) : http_respond_json(ex, 200, json_object());
 done:
 	json_decref(doc);
 	json_decref(errors);
@@ -391,10 +380,10 @@ int central_handle_patchPolicy(struct http_exchange *ex, const struct central_pa
 
 	if (disabled) {
 		if ((rc = store_policies_set_disabled(c->pool, params->id, json_is_true(disabled))))
-			return respond_store_error(ex, rc);
+			return central_respond_store_error(ex, rc);
 		policy_set_invalidate(c);
 	} else if ((rc = store_policies_get(&doc, c->pool, params->id))) {
-		return respond_store_error(ex, rc);
+		return central_respond_store_error(ex, rc);
 	}
 	json_decref(doc);
 	return http_respond_json(ex, 200, json_object());
@@ -408,7 +397,7 @@ int central_handle_deletePolicy(struct http_exchange *ex, const struct central_d
 
 	(void)body;
 	if ((rc = store_policies_delete(c->pool, params->id)))
-		return respond_store_error(ex, rc);
+		return central_respond_store_error(ex, rc);
 	policy_set_invalidate(c);
 	return http_respond_json(ex, 200, json_object());
 }
@@ -497,21 +486,20 @@ int central_handle_dryRunPolicy(struct http_exchange *ex, const struct central_d
 				json_t *body)
 {
 	struct central *c = http_exchange_server_context(ex);
-	struct store_images_page page = {.limit = 1000, .offset = 0, .sort_field = "Image Scan Time", .reversed = 1};
-	json_t *doc = policy_from_client(body), *errors = NULL, *alerts = json_array(), *images = NULL, *img;
+	struct store_search_page page = {
+		.limit = STORE_SEARCH_PAGE_MAX, .offset = 0, .sort_field = "Image Scan Time", .reversed = 1};
+	json_t *doc = NULL, *errors = NULL, *alerts = json_array(), *images = NULL, *img;
 	struct policy *p = NULL;
 	int64_t now = (int64_t)time(NULL);
 	size_t i;
 	int rc;
 
 	(void)params;
-	if (!doc || !alerts) {
+	if (!alerts) {
 		rc = ASEC_ENOMEM;
 		goto out;
 	}
-	if ((rc = policy_set_id(doc, json_string_value(json_object_get(doc, "id")))) || (rc = policy_mark_user(doc)))
-		goto out;
-	if ((rc = policy_normalise(&doc, &errors)) == ASEC_EINVALID) {
+	if ((rc = policy_from_user(&doc, &errors, body)) == ASEC_EINVALID) {
 		rc = respond_invalid(ex, errors);
 		goto done;
 	}
@@ -534,7 +522,7 @@ out:
 	if (rc == ASEC_ENOMEM)
 		error_set("out of memory in a policy dry run");
 	if (rc)
-		rc = respond_store_error(ex, rc);
+		rc = central_respond_store_error(ex, rc);
 	else
 		rc = http_respond_json(ex, 200, json_pack("{s:O}", "alerts", alerts));
 done:
@@ -571,7 +559,7 @@ int central_handle_exportPolicies(struct http_exchange *ex, const struct central
 	}
 	if (rc) {
 		json_decref(list);
-		return respond_store_error(ex, rc);
+		return central_respond_store_error(ex, rc);
 	}
 	return http_respond_json(ex, 200, json_pack("{s:o}", "policies", list));
 }
@@ -610,13 +598,7 @@ static int import_one(json_t **response, struct central *c, const json_t *given,
 		*response = import_response(0, given, "invalid_policy", "a policy must be a JSON object", NULL);
 		return *response ? ASEC_OK : ASEC_ENOMEM;
 	}
-	if (!(doc = policy_from_client(given))) {
-		rc = ASEC_ENOMEM;
-		goto out;
-	}
-	if ((rc = policy_set_id(doc, json_string_value(json_object_get(doc, "id")))) || (rc = policy_mark_user(doc)))
-		goto out;
-	if ((rc = policy_normalise(&doc, &errors)) == ASEC_EINVALID) {
+	if ((rc = policy_from_user(&doc, &errors, given)) == ASEC_EINVALID) {
 		first_error(message, sizeof(message), errors);
 		*response = import_response(0, given, "invalid_policy", message, NULL);
 		rc = *response ? ASEC_OK : ASEC_ENOMEM;
@@ -672,7 +654,7 @@ int central_handle_importPolicies(struct http_exchange *ex, const struct central
 		if (rc == ASEC_ENOMEM)
 			error_set("out of memory importing policies");
 		json_decref(responses);
-		return respond_store_error(ex, rc);
+		return central_respond_store_error(ex, rc);
 	}
 	return http_respond_json(ex, 200, json_pack("{s:o, s:b}", "responses", responses, "allSucceeded", all));
 }

@@ -9,19 +9,10 @@
  */
 #include "central.h"
 
+#include "api_common.h"
 #include "error/error.h"
 #include "policy_set.h"
 #include "store_policies.h"
-
-static int respond_store_error(struct http_exchange *ex, int rc)
-{
-	if (rc == ASEC_EIO || rc == ASEC_ETIMEOUT) {
-		http_respond_header(ex, "Retry-After", "10");
-		return http_respond_problem(ex, 503, "Service Unavailable", "Central DB is unreachable: %s",
-					    error_last());
-	}
-	return http_respond_error(ex, rc);
-}
 
 int central_handle_getPolicyCategories(struct http_exchange *ex,
 				       const struct central_getPolicyCategories_params *params, json_t *body)
@@ -33,7 +24,7 @@ int central_handle_getPolicyCategories(struct http_exchange *ex,
 	(void)params;
 	(void)body;
 	if ((rc = store_policy_categories_list(&list, c->pool)))
-		return respond_store_error(ex, rc);
+		return central_respond_store_error(ex, rc);
 	return http_respond_json(ex, 200, json_pack("{s:o}", "categories", list));
 }
 
@@ -46,7 +37,7 @@ int central_handle_getPolicyCategory(struct http_exchange *ex, const struct cent
 
 	(void)body;
 	if ((rc = store_policy_categories_get(&cat, c->pool, params->id)))
-		return respond_store_error(ex, rc);
+		return central_respond_store_error(ex, rc);
 	return http_respond_json(ex, 200, cat);
 }
 
@@ -60,7 +51,7 @@ int central_handle_postPolicyCategory(struct http_exchange *ex,
 
 	(void)params;
 	if ((rc = store_policy_categories_create(&cat, c->pool, name)))
-		return respond_store_error(ex, rc);
+		return central_respond_store_error(ex, rc);
 	return http_respond_json(ex, 200, cat);
 }
 
@@ -71,7 +62,7 @@ static int rename_category(struct http_exchange *ex, const char *id, const char 
 	int rc;
 
 	if ((rc = store_policy_categories_rename(&cat, c->pool, id, name)))
-		return respond_store_error(ex, rc);
+		return central_respond_store_error(ex, rc);
 	policy_set_invalidate(c);
 	return http_respond_json(ex, 200, cat);
 }
@@ -98,6 +89,6 @@ int central_handle_deletePolicyCategory(struct http_exchange *ex,
 
 	(void)body;
 	if ((rc = store_policy_categories_delete(c->pool, params->id)))
-		return respond_store_error(ex, rc);
+		return central_respond_store_error(ex, rc);
 	return http_respond_json(ex, 200, json_object());
 }

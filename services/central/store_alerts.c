@@ -51,27 +51,20 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
-#include <time.h>
 
 #include <libpq-fe.h>
 
 #include "auth/auth.h"
 #include "error/error.h"
+#include "store_search.h"
 
 #define SA_MAX_ID 128
 #define SA_MAX_NAME 1024
 #define SA_MAX_TEXT 16384
 #define SA_MAX_CATEGORIES 64
 #define SA_MAX_IMAGES 256 /* WORKLOAD_MAX_CONTAINERS */
-#define SA_PAGE_MAX 1000
-#define SA_OFFSET_MAX 100000000u
 /* Advisory lock namespace of detections ("ASA1"). */
 #define SA_LOCK_CLASS 0x41534131
-#define SA_TIME_BUF 96
-
-#define SA_MS(col) "floor(extract(epoch FROM " col ") * 1000)::bigint"
-#define SA_TS(param) "('epoch'::timestamptz + " param "::bigint * interval '1 millisecond')"
 #define SA_TEXT_ARRAY(param) "ARRAY(SELECT json_array_elements_text(" param "::json))"
 
 static const struct db_migration sa_migrations[] = {
@@ -227,101 +220,36 @@ static const struct query_sql_column sa_columns[] = {
 static const struct query_sql_map sa_map = {sa_columns, SA_N(sa_columns)};
 
 /* The sortable fields (those of the row, not the arrays) and their columns. */
-static const struct {
-	int field_id;
-	const char *column;
-} sa_sorts[] = {
-	{SA_F_TIME, "time"},          {SA_F_POLICY, "policy_name"},     {SA_F_POLICY_ID, "policy_id"},
-	{SA_F_SEVERITY, "severity_rank"}, {SA_F_STAGE, "lifecycle_stage"}, {SA_F_STATE, "state"},
-	{SA_F_DEPLOYMENT, "deployment"}, {SA_F_NAMESPACE, "namespace"},   {SA_F_CLUSTER, "cluster"},
-	{SA_F_RESOURCE_TYPE, "entity_kind"},
+static const struct store_search_sort sa_sorts[] = {
+	{"Violation Time", "time"},
+	{"Policy", "policy_name"},
+	{"Policy ID", "policy_id"},
+	{"Severity", "severity_rank"},
+	{"Lifecycle Stage", "lifecycle_stage"},
+	{"Violation State", "state"},
+	{"Deployment", "deployment"},
+	{"Namespace", "namespace"},
+	{"Cluster", "cluster"},
+	{"Resource Type", "entity_kind"},
 };
-#define SA_SORT_COUNT SA_N(sa_sorts)
 
-static const char *sa_field_label(int id)
+static int sa_order_by(char *out, size_t size, const struct store_search_page *page)
 {
-	for (size_t i = 0; i < SA_FIELD_COUNT; i++)
-		if (sa_fields[i].id == id)
-			return sa_fields[i].label;
-	return "?";
-}
+	const struct store_search_sort *sort;
+	int rc;
 
-static int sa_order_by(char *out, size_t size, const struct store_alerts_page *page)
-{
-	const char *label = page->sort_field;
-	char valid[512];
-	size_t i, used = 0;
-
-	if (!label || !label[0]) {
+	if (!page->sort_field || !page->sort_field[0]) {
 		/* StackRox's default: the newest violations first. */
 		snprintf(out, size, "a.time %s, a.id %s", page->reversed ? "ASC" : "DESC",
 			 page->reversed ? "ASC" : "DESC");
 		return ASEC_OK;
 	}
-	for (i = 0; i < SA_SORT_COUNT; i++)
-		if (strcasecmp(label, sa_field_label(sa_sorts[i].field_id)) == 0)
-			break;
-	if (i == SA_SORT_COUNT) {
-		int known = 0;
-		for (size_t f = 0; f < SA_FIELD_COUNT; f++)
-			known |= strcasecmp(label, sa_fields[f].label) == 0;
-		valid[0] = '\0';
-		for (size_t k = 0; k < SA_SORT_COUNT && used < sizeof(valid); k++) {
-			int n = snprintf(valid + used, sizeof(valid) - used, "%s%s", k ? ", " : "",
-					 sa_field_label(sa_sorts[k].field_id));
-			if (n < 0)
-				break;
-			used += (size_t)n;
-		}
-		error_set("cannot sort alerts by \"%.64s\": %s; sortable fields are %s", label,
-			  known ? "it holds a list" : "no such field", valid);
-		return ASEC_EINVALID;
-	}
-	snprintf(out, size, "a.%s %s NULLS LAST, a.id %s", sa_sorts[i].column, page->reversed ? "DESC" : "ASC",
+	if ((rc = store_search_sort_find(&sort, sa_sorts, SA_N(sa_sorts), page->sort_field, "alerts", sa_fields,
+					 SA_FIELD_COUNT, "it holds a list")))
+		return rc;
+	snprintf(out, size, "a.%s %s NULLS LAST, a.id %s", sort->column, page->reversed ? "DESC" : "ASC",
 		 page->reversed ? "DESC" : "ASC");
 	return ASEC_OK;
-}
-
-/* ---- times -------------------------------------------------------------- */
-
-static int64_t sa_now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_REALTIME, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
-/* RFC 3339 in UTC, milliseconds only when there are any (protobuf's JSON). */
-static void sa_time_format(char out[SA_TIME_BUF], int64_t ms)
-{
-	int64_t secs = ms / 1000, frac = ms % 1000;
-	time_t t;
-	struct tm tm;
-
-	if (frac < 0) {
-		frac += 1000;
-		secs--;
-	}
-	t = (time_t)secs;
-	if (!gmtime_r(&t, &tm)) {
-		snprintf(out, SA_TIME_BUF, "1970-01-01T00:00:00Z");
-		return;
-	}
-	if (frac)
-		snprintf(out, SA_TIME_BUF, "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ", tm.tm_year + 1900, tm.tm_mon + 1,
-			 tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, (int)frac);
-	else
-		snprintf(out, SA_TIME_BUF, "%04d-%02d-%02dT%02d:%02d:%02dZ", tm.tm_year + 1900, tm.tm_mon + 1,
-			 tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec);
-}
-
-static int sa_set_time(json_t *obj, const char *key, int64_t ms)
-{
-	char buf[SA_TIME_BUF];
-
-	sa_time_format(buf, ms);
-	return json_object_set_new(obj, key, json_string(buf)) ? ASEC_ENOMEM : ASEC_OK;
 }
 
 /* ---- entity keys -------------------------------------------------------- */
@@ -697,7 +625,7 @@ static int sa_record_prepare(struct sa_record *r)
 	for (const char *s = d->lifecycle_stage; *s; s++)
 		h = (h ^ (unsigned char)*s) * 16777619u;
 	snprintf(r->lock_key, sizeof(r->lock_key), "%" PRId32, (int32_t)h);
-	r->now_ms = sa_now_ms();
+	r->now_ms = store_search_now_ms();
 	snprintf(r->now, sizeof(r->now), "%" PRId64, r->now_ms);
 	rc = ASEC_OK;
 out:
@@ -725,7 +653,7 @@ static int sa_record_txn(PGconn *conn, void *ctx)
 	/* The ACTIVE alerts of this entity and stage, locked as every writer
 	 * locks a row before changing it. */
 	if ((rc = db_exec(&res, conn,
-			  "SELECT id, policy_id, " SA_MS("first_occurred") " AS first FROM alerts"
+			  "SELECT id, policy_id, " STORE_SEARCH_MS("first_occurred") " AS first FROM alerts"
 			  " WHERE entity_kind = $1 AND entity_key = $2 AND lifecycle_stage = $3 AND state = 'ACTIVE'"
 			  " FOR UPDATE",
 			  3, key_params)))
@@ -744,7 +672,8 @@ static int sa_record_txn(PGconn *conn, void *ctx)
 			if ((rc = db_exec(NULL, conn,
 					  "UPDATE alerts SET policy_name = $2, severity = $3, severity_rank = $4::smallint,"
 					  " categories = " SA_TEXT_ARRAY("$5") ", images = " SA_TEXT_ARRAY("$6") ","
-					  " deployment = $7, namespace = $8, cluster = $9, time = " SA_TS("$10") ","
+					  " deployment = $7, namespace = $8, cluster = $9,"
+					  " time = " STORE_SEARCH_TS("$10") ","
 					  " enforcement_action = $11, summary = $12, document = $13, deployment_id = $14"
 					  " WHERE id = $1",
 					  14,
@@ -763,7 +692,8 @@ static int sa_record_txn(PGconn *conn, void *ctx)
 				  " images, deployment, namespace, cluster, time, first_occurred, enforcement_action,"
 				  " summary, document, lifecycle_stage, entity_kind, entity_key, state, deployment_id)"
 				  " VALUES ($1, $2, $3, $4, $5::smallint, " SA_TEXT_ARRAY("$6") ", " SA_TEXT_ARRAY("$7") ","
-				  " $8, $9, $10, " SA_TS("$11") ", " SA_TS("$11") ", $12, $13, $14, $15, $16, $17, $18, $19)",
+				  " $8, $9, $10, " STORE_SEARCH_TS("$11") ", " STORE_SEARCH_TS("$11") ","
+				  " $12, $13, $14, $15, $16, $17, $18, $19)",
 				  19,
 				  (const char *[]){row->id, row->policy_id, row->policy_name, row->severity, row->rank,
 						   row->categories, row->images, row->deployment, row->namespace,
@@ -774,7 +704,7 @@ static int sa_record_txn(PGconn *conn, void *ctx)
 	PQclear(res);
 	res = NULL;
 	if ((rc = db_exec(&res, conn,
-			  "UPDATE alerts SET state = 'RESOLVED', resolved_at = " SA_TS("$5")
+			  "UPDATE alerts SET state = 'RESOLVED', resolved_at = " STORE_SEARCH_TS("$5")
 			  " WHERE entity_kind = $1 AND entity_key = $2 AND lifecycle_stage = $3 AND state = 'ACTIVE'"
 			  " AND policy_id IN (SELECT json_array_elements_text($4::json))",
 			  5, (const char *[]){r->kind, d->entity_key, d->lifecycle_stage, r->passed, r->now})))
@@ -806,8 +736,8 @@ int store_alerts_record(int64_t *resolved, struct db_pool *pool, struct store_al
 	for (size_t i = 0; i < r.count; i++) {
 		json_t *a = r.rows[i].alert;
 		if (json_object_set_new(a, "id", json_string(r.rows[i].id)) ||
-		    json_object_set_new(a, "state", json_string(state)) || sa_set_time(a, "time", r.now_ms) ||
-		    sa_set_time(a, "firstOccurred", r.rows[i].first_ms)) {
+		    json_object_set_new(a, "state", json_string(state)) || store_search_set_time(a, "time", r.now_ms) ||
+		    store_search_set_time(a, "firstOccurred", r.rows[i].first_ms)) {
 			error_set("out of memory storing alerts");
 			rc = ASEC_ENOMEM;
 			goto out;
@@ -830,13 +760,11 @@ static int sa_merge_lifecycle(json_t *o, const PGresult *res, int r)
 
 	if (json_object_set_new(o, "id", json_string(PQgetvalue(res, r, PQfnumber(res, "id")))) ||
 	    json_object_set_new(o, "state", json_string(PQgetvalue(res, r, PQfnumber(res, "state")))) ||
-	    sa_set_time(o, "time", strtoll(PQgetvalue(res, r, PQfnumber(res, "time")), NULL, 10)))
+	    store_search_set_time_column(o, "time", res, r, PQfnumber(res, "time")))
 		return ASEC_ENOMEM;
-	if ((col = PQfnumber(res, "first")) >= 0 &&
-	    sa_set_time(o, "firstOccurred", strtoll(PQgetvalue(res, r, col), NULL, 10)))
+	if ((col = PQfnumber(res, "first")) >= 0 && store_search_set_time_column(o, "firstOccurred", res, r, col))
 		return ASEC_ENOMEM;
-	if ((col = PQfnumber(res, "resolved")) >= 0 && !PQgetisnull(res, r, col) &&
-	    sa_set_time(o, "resolvedAt", strtoll(PQgetvalue(res, r, col), NULL, 10)))
+	if ((col = PQfnumber(res, "resolved")) >= 0 && store_search_set_time_column(o, "resolvedAt", res, r, col))
 		return ASEC_ENOMEM;
 	return ASEC_OK;
 }
@@ -854,8 +782,9 @@ int store_alerts_get(json_t **out, struct db_pool *pool, const char *id)
 		return ASEC_ENOTFOUND;
 	}
 	if ((rc = db_query(&res, pool,
-			   "SELECT id, state, document, " SA_MS("time") " AS time, " SA_MS("first_occurred")
-			   " AS first, " SA_MS("resolved_at") " AS resolved FROM alerts WHERE id = $1",
+			   "SELECT id, state, document, " STORE_SEARCH_MS("time") " AS time,"
+			   " " STORE_SEARCH_MS("first_occurred") " AS first,"
+			   " " STORE_SEARCH_MS("resolved_at") " AS resolved FROM alerts WHERE id = $1",
 			   1, (const char *[]){id})))
 		goto out;
 	if (PQntuples(res) == 0) {
@@ -883,146 +812,88 @@ out:
 
 /* ---- searching ---------------------------------------------------------- */
 
-struct sa_where {
-	char *sql;
-	json_t *params_json;
-	const char **params; /* room for three more */
-	int count;
-};
-
-static void sa_where_free(struct sa_where *w)
-{
-	free(w->sql);
-	json_decref(w->params_json);
-	free(w->params);
-}
-
 /* The WHERE fragment of q; with active_default, limited to ACTIVE alerts
  * unless q has a Violation State term (StackRox's default). */
-static int sa_where_make(struct sa_where *w, const struct query *q, int active_default)
+static int sa_where_make(struct store_search_where *w, const struct query *q, int active_default)
 {
-	size_t n;
+	char *both;
 	int rc;
 
-	memset(w, 0, sizeof(*w));
-	if (!q) {
-		if (!(w->sql = strdup("TRUE")) || !(w->params_json = json_array()))
-			goto nomem;
-	} else if ((rc = query_to_sql(&w->sql, &w->params_json, q, 1, &sa_map))) {
+	/* room for three more: LIMIT and OFFSET, or the time of a resolve */
+	if ((rc = store_search_where_make(w, q, &sa_map, 3, "an alert search")))
 		return rc;
-	}
 	if (active_default && !strstr(w->sql, SA_STATE_EXPR)) {
-		char *both;
-		if (asprintf(&both, "(%s AND " SA_STATE_EXPR " = 'ACTIVE')", w->sql) < 0)
-			goto nomem;
+		if (asprintf(&both, "(%s AND " SA_STATE_EXPR " = 'ACTIVE')", w->sql) < 0) {
+			error_set("out of memory building an alert search");
+			return ASEC_ENOMEM;
+		}
 		free(w->sql);
 		w->sql = both;
 	}
-	n = json_array_size(w->params_json);
-	if (n > DB_MAX_PARAMS - 3) {
-		error_set("the query has too many values");
-		return ASEC_ETOOBIG;
-	}
-	if (!(w->params = calloc(n + 3, sizeof(*w->params))))
-		goto nomem;
-	for (size_t i = 0; i < n; i++)
-		w->params[i] = json_string_value(json_array_get(w->params_json, i));
-	w->count = (int)n;
 	return ASEC_OK;
-nomem:
-	error_set("out of memory building an alert search");
-	return ASEC_ENOMEM;
 }
 
-int store_alerts_list(json_t **out, struct db_pool *pool, const struct query *q, const struct store_alerts_page *page)
+/* One ListAlert of a page: the stored summary with the lifecycle merged. */
+static int sa_list_row(json_t *list, const PGresult *res, int r)
 {
-	struct sa_where w;
-	char order[160], limit[24], offset[24], *sql = NULL;
-	PGresult *res = NULL;
-	json_t *list = NULL, *item;
 	json_error_t jerr;
+	json_t *item = json_loads(PQgetvalue(res, r, 2), 0, &jerr);
+
+	if (!json_is_object(item)) {
+		json_decref(item);
+		error_set("stored alert %.128s cannot be read back as JSON", PQgetvalue(res, r, 0));
+		return ASEC_ERROR;
+	}
+	if (json_array_append_new(list, item) || sa_merge_lifecycle(item, res, r))
+		return ASEC_ENOMEM;
+	return ASEC_OK;
+}
+
+int store_alerts_list(json_t **out, struct db_pool *pool, const struct query *q, const struct store_search_page *page)
+{
+	struct store_search_where w;
+	char order[160], *sql = NULL;
 	int rc;
 
 	*out = NULL;
 	memset(&w, 0, sizeof(w));
-	if (!page || page->limit < 1 || page->limit > SA_PAGE_MAX || page->offset > SA_OFFSET_MAX) {
-		error_set("page limit must be 1 to %d and offset at most %u", SA_PAGE_MAX, SA_OFFSET_MAX);
-		return ASEC_EINVALID;
-	}
+	if ((rc = store_search_page_check(page)))
+		return rc;
 	if ((rc = sa_order_by(order, sizeof(order), page)) || (rc = sa_where_make(&w, q, 1)))
 		goto out;
-	snprintf(limit, sizeof(limit), "%zu", page->limit);
-	snprintf(offset, sizeof(offset), "%zu", page->offset);
-	w.params[w.count] = limit;
-	w.params[w.count + 1] = offset;
+	store_search_where_page(&w, page);
 	if (asprintf(&sql,
-		     "SELECT a.id, a.state, a.summary, " SA_MS("a.time") " AS time FROM alerts a WHERE %s"
+		     "SELECT a.id, a.state, a.summary, " STORE_SEARCH_MS("a.time") " AS time FROM alerts a WHERE %s"
 		     " ORDER BY %s LIMIT $%d OFFSET $%d",
 		     w.sql, order, w.count + 1, w.count + 2) < 0) {
 		sql = NULL;
 		rc = ASEC_ENOMEM;
 		goto out;
 	}
-	if ((rc = db_query(&res, pool, sql, w.count + 2, w.params)))
-		goto out;
-	if (!(list = json_array())) {
-		rc = ASEC_ENOMEM;
-		goto out;
-	}
-	for (int r = 0; r < PQntuples(res); r++) {
-		item = json_loads(PQgetvalue(res, r, 2), 0, &jerr);
-		if (!json_is_object(item)) {
-			json_decref(item);
-			error_set("stored alert %.128s cannot be read back as JSON", PQgetvalue(res, r, 0));
-			rc = ASEC_ERROR;
-			goto out;
-		}
-		if (json_array_append_new(list, item) || (rc = sa_merge_lifecycle(item, res, r))) {
-			rc = ASEC_ENOMEM;
-			goto out;
-		}
-	}
-	*out = list;
-	list = NULL;
+	rc = store_search_rows(out, pool, sql, &w, w.count + 2, sa_list_row);
 out:
 	if (rc == ASEC_ENOMEM)
 		error_set("out of memory listing alerts");
-	json_decref(list);
 	free(sql);
-	sa_where_free(&w);
-	PQclear(res);
+	store_search_where_free(&w);
 	return rc;
 }
 
 int store_alerts_count(int64_t *out, struct db_pool *pool, const struct query *q)
 {
-	struct sa_where w;
-	PGresult *res = NULL;
-	char *sql = NULL;
+	struct store_search_where w;
 	int rc;
 
 	*out = 0;
-	if ((rc = sa_where_make(&w, q, 1)))
-		goto out;
-	if (asprintf(&sql, "SELECT count(*) AS n FROM alerts a WHERE %s", w.sql) < 0) {
-		sql = NULL;
-		error_set("out of memory counting alerts");
-		rc = ASEC_ENOMEM;
-		goto out;
-	}
-	if ((rc = db_query(&res, pool, sql, w.count, w.params)))
-		goto out;
-	rc = db_get_int64(out, res, 0, "n");
-out:
-	free(sql);
-	sa_where_free(&w);
-	PQclear(res);
+	if ((rc = sa_where_make(&w, q, 1)) == ASEC_OK)
+		rc = store_search_count(out, pool, "alerts a", &w, "alerts");
+	store_search_where_free(&w);
 	return rc;
 }
 
 int store_alerts_group_counts(json_t **out, struct db_pool *pool, const struct query *q, enum store_alerts_group group)
 {
-	struct sa_where w;
+	struct store_search_where w;
 	PGresult *res = NULL;
 	char *sql = NULL;
 	const char *key, *from;
@@ -1090,7 +961,7 @@ out:
 		error_set("out of memory counting alerts");
 	json_decref(groups);
 	free(sql);
-	sa_where_free(&w);
+	store_search_where_free(&w);
 	PQclear(res);
 	return rc;
 }
@@ -1108,9 +979,9 @@ int store_alerts_resolve(struct db_pool *pool, const char *id)
 		error_set("no alert has id %.128s", id ? id : "");
 		return ASEC_ENOTFOUND;
 	}
-	snprintf(now, sizeof(now), "%" PRId64, sa_now_ms());
+	snprintf(now, sizeof(now), "%" PRId64, store_search_now_ms());
 	if ((rc = db_query(&res, pool,
-			   "WITH u AS (UPDATE alerts SET state = 'RESOLVED', resolved_at = " SA_TS("$2")
+			   "WITH u AS (UPDATE alerts SET state = 'RESOLVED', resolved_at = " STORE_SEARCH_TS("$2")
 			   " WHERE id = $1 AND state IN ('ACTIVE', 'ATTEMPTED') RETURNING 1)"
 			   " SELECT EXISTS (SELECT 1 FROM u) OR EXISTS (SELECT 1 FROM alerts WHERE id = $1) AS found",
 			   2, (const char *[]){id, now})) ||
@@ -1127,7 +998,7 @@ out:
 
 int store_alerts_resolve_query(int64_t *out, struct db_pool *pool, const struct query *q)
 {
-	struct sa_where w;
+	struct store_search_where w;
 	PGresult *res = NULL;
 	char *sql = NULL, now[24];
 	int rc;
@@ -1135,10 +1006,10 @@ int store_alerts_resolve_query(int64_t *out, struct db_pool *pool, const struct 
 	*out = 0;
 	if ((rc = sa_where_make(&w, q, 0)))
 		goto out;
-	snprintf(now, sizeof(now), "%" PRId64, sa_now_ms());
+	snprintf(now, sizeof(now), "%" PRId64, store_search_now_ms());
 	w.params[w.count] = now;
 	if (asprintf(&sql,
-		     "UPDATE alerts a SET state = 'RESOLVED', resolved_at = " SA_TS("$%d")
+		     "UPDATE alerts a SET state = 'RESOLVED', resolved_at = " STORE_SEARCH_TS("$%d")
 		     " WHERE a.state = 'ACTIVE' AND %s",
 		     w.count + 1, w.sql) < 0) {
 		sql = NULL;
@@ -1151,7 +1022,7 @@ int store_alerts_resolve_query(int64_t *out, struct db_pool *pool, const struct 
 	*out = strtoll(PQcmdTuples(res), NULL, 10);
 out:
 	free(sql);
-	sa_where_free(&w);
+	store_search_where_free(&w);
 	PQclear(res);
 	return rc;
 }

@@ -31,6 +31,7 @@
 
 #include "db/db.h"
 #include "query/query.h"
+#include "store_search.h"
 
 /* Longest entity key: four names of at most 253 bytes and their slashes, or
  * an image name (store_images' bound). */
@@ -92,22 +93,15 @@ int store_alerts_record(int64_t *resolved, struct db_pool *pool, struct store_al
  * resolvedAt. */
 int store_alerts_get(json_t **out, struct db_pool *pool, const char *id);
 
-struct store_alerts_page {
-	size_t limit;           /* 1..1000 */
-	size_t offset;          /* at most 100,000,000 */
-	const char *sort_field; /* a search field label; NULL = Violation Time, newest first */
-	int reversed;
-};
-
 /* One page of ListAlert objects (id, lifecycleStage, time, policy{id, name,
  * severity, description, categories}, state, enforcementCount,
  * enforcementAction, commonEntityInfo{clusterName, namespace, clusterId,
  * namespaceId, resourceType}, and deployment or image{id, name}) matching q
  * (NULL or empty: every ACTIVE alert). Ties are broken by id, NULLs sort last; Severity sorts by
- * rank (LOW first). An unknown or unsortable sort field is ASEC_EINVALID
- * naming it. */
+ * rank (LOW first); without a sort field, Violation Time, newest first. An
+ * unknown or unsortable sort field is ASEC_EINVALID naming it. */
 int store_alerts_list(json_t **out, struct db_pool *pool, const struct query *q,
-		      const struct store_alerts_page *page);
+		      const struct store_search_page *page);
 
 int store_alerts_count(int64_t *out, struct db_pool *pool, const struct query *q);
 

@@ -21,69 +21,31 @@
 
 #include "error/error.h"
 #include "store_alerts.h"
+#include "store_testing.h"
 #include "testing/testing.h"
 
 static struct db_pool *pool;
-static char schema[64];
+static char schema[STORE_TESTING_SCHEMA_MAX];
 
 static int setup(void **state)
 {
-	const char *base = getenv("ASEC_TEST_DATABASE_URL");
-	struct db_pool_options o = {.application_name = "store_alerts_test", .max_connections = 8};
-	struct db_pool *admin = NULL;
-	PGresult *res = NULL;
-	char sql[128], *url = NULL;
-
 	(void)state;
-	snprintf(schema, sizeof(schema), "store_alerts_test_%ld_%ld", (long)getpid(), (long)time(NULL));
-	o.conninfo = base;
-	if (db_pool_open(&admin, &o))
-		return -1;
-	/* the name is ours and made of [a-z0-9_]: safe to put in the SQL */
-	snprintf(sql, sizeof(sql), "CREATE SCHEMA %s", schema);
-	if (db_query(&res, admin, sql, 0, NULL)) {
-		fprintf(stderr, "%s\n", error_last());
-		db_pool_close(admin);
-		return -1;
-	}
-	PQclear(res);
-	db_pool_close(admin);
-	if (asprintf(&url, "%s%soptions=-csearch_path%%3D%s", base, strchr(base, '?') ? "&" : "?", schema) < 0)
-		return -1;
-	o.conninfo = url;
-	if (db_pool_open(&pool, &o) || store_alerts_migrate(pool) || store_alerts_migrate(pool)) {
-		fprintf(stderr, "%s\n", error_last());
-		free(url);
-		return -1;
-	}
-	free(url);
-	return 0;
+	return store_testing_open(&pool, schema, "store_alerts_test", 8, store_alerts_migrate);
 }
 
 static int teardown(void **state)
 {
-	struct db_pool_options o = {.conninfo = getenv("ASEC_TEST_DATABASE_URL"),
-				    .application_name = "store_alerts_test", .max_connections = 1};
-	struct db_pool *admin = NULL;
-	PGresult *res = NULL;
-	char sql[128];
-
 	(void)state;
-	db_pool_close(pool);
-	snprintf(sql, sizeof(sql), "DROP SCHEMA %s CASCADE", schema);
-	if (db_pool_open(&admin, &o) == ASEC_OK && db_query(&res, admin, sql, 0, NULL) == ASEC_OK)
-		PQclear(res);
-	db_pool_close(admin);
+	store_testing_close(pool, schema, "store_alerts_test");
 	return 0;
 }
 
 static void wipe(void)
 {
-	PGresult *res = NULL;
+	static const char *const tables[] = {"alerts", NULL};
 
-	if (db_query(&res, pool, "DELETE FROM alerts", 0, NULL))
+	if (store_testing_wipe(pool, tables))
 		fail_msg("wipe: %s", error_last());
-	PQclear(res);
 }
 
 static void sleep_ms(long ms)
@@ -264,7 +226,7 @@ static void lifecycle(void **state)
 	}
 	/* the list summary */
 	{
-		struct store_alerts_page page = {.limit = 10};
+		struct store_search_page page = {.limit = 10};
 		json_t *item;
 		assert_int_equal(store_alerts_list(&list, pool, NULL, &page), ASEC_OK);
 		assert_int_equal(json_array_size(list), 3);
@@ -388,7 +350,7 @@ static void seed(void)
 /* Names of the listed alerts as "policy@entity" joined by spaces. */
 static void list_names(char *out, size_t size, const char *query, const char *sort, int reversed)
 {
-	struct store_alerts_page page = {.limit = 100, .sort_field = sort, .reversed = reversed};
+	struct store_search_page page = {.limit = 100, .sort_field = sort, .reversed = reversed};
 	struct query *q = NULL;
 	size_t count, used = 0;
 	const struct query_field *f = store_alerts_query_fields(&count);
@@ -484,7 +446,7 @@ static void search(void **state)
 
 static void sorting_and_paging(void **state)
 {
-	struct store_alerts_page page = {.limit = 2, .offset = 1};
+	struct store_search_page page = {.limit = 2, .offset = 1};
 	json_t *list = NULL;
 	char got[1024];
 
@@ -565,7 +527,7 @@ static void group_counts(void **state)
 
 static void resolving(void **state)
 {
-	struct store_alerts_page page = {.limit = 100};
+	struct store_search_page page = {.limit = 100};
 	struct query *q = NULL;
 	size_t count;
 	const struct query_field *f = store_alerts_query_fields(&count);
@@ -681,10 +643,9 @@ int main(void)
 		cmocka_unit_test(resolving),
 		cmocka_unit_test(concurrent_detections),
 	};
+	int skip;
 
-	if (!getenv("ASEC_TEST_DATABASE_URL") || !getenv("ASEC_TEST_DATABASE_URL")[0]) {
-		fprintf(stderr, "%s: ASEC_TEST_DATABASE_URL is not set\n", testing_in_ci() ? "FAIL" : "SKIP");
-		return testing_in_ci() ? 1 : TESTING_SKIP;
-	}
+	if ((skip = store_testing_unavailable(0)) >= 0)
+		return skip;
 	return cmocka_run_group_tests(tests, setup, teardown);
 }

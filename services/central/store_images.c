@@ -88,12 +88,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
-#include <time.h>
 
 #include <libpq-fe.h>
 
 #include "error/error.h"
+#include "store_search.h"
 
 /* Bounds on a document from the converter: generous, but finite. */
 #define SI_MAX_ID 79 /* fits store_image_ref.id */
@@ -102,16 +101,9 @@
 #define SI_MAX_COMPONENTS 50000
 #define SI_MAX_FINDINGS 500000
 #define SI_MAX_DOCUMENT (256u * 1024u * 1024u)
-#define SI_PAGE_MAX 1000
-#define SI_OFFSET_MAX 100000000u
 /* Advisory lock namespace of image puts ("ASI1"); the two-int form keeps it
  * apart from db_migrate's bigint keys. */
 #define SI_LOCK_CLASS 0x41534931
-/* Room for any struct tm gmtime_r() can give, not only four-digit years. */
-#define SI_TIME_BUF 96
-
-#define SI_MS(col) "floor(extract(epoch FROM " col ") * 1000)::bigint"
-#define SI_TS(param) "('epoch'::timestamptz + " param "::bigint * interval '1 millisecond')"
 
 static const struct db_migration si_migrations[] = {
 	{1, "images, names, components, findings and CVE first sightings",
@@ -274,65 +266,36 @@ static const struct query_sql_map si_map = {si_columns, sizeof(si_columns) / siz
 
 /* The fields of the image row, the only ones a page may be sorted by, and
  * their columns; NULL = risk priority, ordered by the ranking's own key. */
-static const struct {
-	int field_id;
-	const char *column;
-} si_sorts[] = {
-	{SI_F_PRIORITY, NULL},        {SI_F_IMAGE, "full_name"},   {SI_F_TAG, "tag"},
-	{SI_F_REGISTRY, "registry"},  {SI_F_REMOTE, "remote"},     {SI_F_SHA, "id"},
-	{SI_F_OS, "operating_system"}, {SI_F_SCAN_TIME, "scan_time"}, {SI_F_CREATED, "created"},
-	{SI_F_TOP_CVSS, "top_cvss"},
+static const struct store_search_sort si_sorts[] = {
+	{"Image Risk Priority", NULL},
+	{"Image", "full_name"},
+	{"Image Tag", "tag"},
+	{"Image Registry", "registry"},
+	{"Image Remote", "remote"},
+	{"Image Sha", "id"},
+	{"Image OS", "operating_system"},
+	{"Image Scan Time", "scan_time"},
+	{"Image Created Time", "created"},
+	{"Image Top CVSS", "top_cvss"},
 };
 #define SI_SORT_COUNT (sizeof(si_sorts) / sizeof(si_sorts[0]))
 
-static const char *si_field_label(int id)
-{
-	for (size_t i = 0; i < SI_FIELD_COUNT; i++)
-		if (si_fields[i].id == id)
-			return si_fields[i].label;
-	return "?";
-}
-
-static void si_sortable_list(char *out, size_t size)
-{
-	size_t used = 0;
-
-	out[0] = '\0';
-	for (size_t i = 0; i < SI_SORT_COUNT && used < size; i++) {
-		int n = snprintf(out + used, size - used, "%s%s", i ? ", " : "", si_field_label(si_sorts[i].field_id));
-		if (n < 0)
-			break;
-		used += (size_t)n;
-	}
-}
-
 /* Writes the ORDER BY list for the page into out (our own text only), on
  * the columns of table alias t ("i" or "p"). */
-static int si_order_by(char *out, size_t size, const struct store_images_page *page, const char *t)
+static int si_order_by(char *out, size_t size, const struct store_search_page *page, const char *t)
 {
-	const char *label = page->sort_field;
+	const char *label = page->sort_field && page->sort_field[0] ? page->sort_field : "Image Risk Priority";
 	const char *dir = page->reversed ? "DESC" : "ASC";
-	char valid[512];
-	size_t i;
+	const struct store_search_sort *sort;
+	int rc;
 
-	if (!label || !label[0])
-		label = "Image Risk Priority";
-	for (i = 0; i < SI_SORT_COUNT; i++)
-		if (strcasecmp(label, si_field_label(si_sorts[i].field_id)) == 0)
-			break;
-	if (i == SI_SORT_COUNT) {
-		int known = 0;
-		for (size_t f = 0; f < SI_FIELD_COUNT; f++)
-			known |= strcasecmp(label, si_fields[f].label) == 0;
-		si_sortable_list(valid, sizeof(valid));
-		error_set("cannot sort images by \"%.64s\": %s; sortable fields are %s", label,
-			  known ? "it is not a field of the image itself" : "no such field", valid);
-		return ASEC_EINVALID;
-	}
-	if (!si_sorts[i].column)
+	if ((rc = store_search_sort_find(&sort, si_sorts, SI_SORT_COUNT, label, "images", si_fields, SI_FIELD_COUNT,
+					 "it is not a field of the image itself")))
+		return rc;
+	if (!sort->column)
 		snprintf(out, size, "%s.risk_score %s, %s.id %s", t, page->reversed ? "ASC" : "DESC", t, dir);
 	else
-		snprintf(out, size, "%s.%s %s NULLS LAST, %s.id %s", t, si_sorts[i].column, dir, t, dir);
+		snprintf(out, size, "%s.%s %s NULLS LAST, %s.id %s", t, sort->column, dir, t, dir);
 	return ASEC_OK;
 }
 
@@ -409,31 +372,6 @@ static int si_time_parse(int64_t *out, const char *s)
 	*out = ((si_days_from_civil(y, mo, d) * 86400 + h * 3600 + mi * 60 + sec) -
 		(int64_t)sign * (oh * 3600 + om * 60)) * 1000 + ms;
 	return 0;
-}
-
-/* RFC 3339 in UTC: seconds, and milliseconds only when there are any (the
- * way protobuf's JSON writes timestamps). */
-static void si_time_format(char out[SI_TIME_BUF], int64_t ms)
-{
-	int64_t secs = ms / 1000, frac = ms % 1000;
-	time_t t;
-	struct tm tm;
-
-	if (frac < 0) {
-		frac += 1000;
-		secs--;
-	}
-	t = (time_t)secs;
-	if (!gmtime_r(&t, &tm)) {
-		snprintf(out, SI_TIME_BUF, "1970-01-01T00:00:00Z");
-		return;
-	}
-	if (frac)
-		snprintf(out, SI_TIME_BUF, "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ", tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday,
-			 tm.tm_hour, tm.tm_min, tm.tm_sec, (int)frac);
-	else
-		snprintf(out, SI_TIME_BUF, "%04d-%02d-%02dT%02d:%02d:%02dZ", tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday,
-			 tm.tm_hour, tm.tm_min, tm.tm_sec);
 }
 
 /* ---- reading the document ----------------------------------------------- */
@@ -737,10 +675,7 @@ static int si_times_from(json_t **out, const PGresult *res)
 
 static int si_set_time(json_t *obj, const char *key, int64_t ms)
 {
-	char buf[SI_TIME_BUF];
-
-	si_time_format(buf, ms);
-	if (json_object_set_new(obj, key, json_string(buf))) {
+	if (store_search_set_time(obj, key, ms)) {
 		error_set("out of memory storing an image");
 		return ASEC_ENOMEM;
 	}
@@ -865,7 +800,9 @@ static int si_put_txn(PGconn *conn, void *ctx)
 		const char *params[2] = {cls, p->lock_key};
 		snprintf(cls, sizeof(cls), "%d", SI_LOCK_CLASS);
 		if ((rc = db_exec(&res, conn,
-				  "SELECT pg_advisory_xact_lock($1::int, $2::int), " SI_MS("now()") " AS now_ms", 2,
+				  "SELECT pg_advisory_xact_lock($1::int, $2::int),"
+				  " " STORE_SEARCH_MS("now()") " AS now_ms",
+				  2,
 				  params)) ||
 		    (rc = db_get_int64(&now_ms, res, 0, "now_ms")))
 			goto out;
@@ -881,7 +818,7 @@ static int si_put_txn(PGconn *conn, void *ctx)
 				  " ON CONFLICT (cve) DO NOTHING",
 				  1, params)) ||
 		    (rc = db_exec(&res, conn,
-				  "SELECT s.cve, " SI_MS("s.first_seen") " AS ms FROM cve_first_seen s"
+				  "SELECT s.cve, " STORE_SEARCH_MS("s.first_seen") " AS ms FROM cve_first_seen s"
 				  " WHERE s.cve IN (SELECT json_array_elements_text($1::json))",
 				  1, params)) ||
 		    (rc = si_times_from(&system, res)))
@@ -892,7 +829,7 @@ static int si_put_txn(PGconn *conn, void *ctx)
 	{
 		const char *params[2] = {p->id, p->full_name};
 		if ((rc = db_exec(&res, conn,
-				  "SELECT cve, " SI_MS("min(first_image_occurrence)") " AS ms FROM image_cves"
+				  "SELECT cve, " STORE_SEARCH_MS("min(first_image_occurrence)") " AS ms FROM image_cves"
 				  " WHERE image_id = $1 GROUP BY cve",
 				  1, params)) ||
 		    (rc = si_times_from(&in_image, res)))
@@ -951,8 +888,10 @@ static int si_put_txn(PGconn *conn, void *ctx)
 		if ((rc = db_exec(NULL, conn,
 				  "INSERT INTO images (id, full_name, registry, remote, tag, operating_system, created,"
 				  " scan_time, last_updated, components, cves, fixable_cves, top_cvss, risk_score,"
-				  " vuln_data_version, document) VALUES ($1, $2, $3, $4, $5, $6, " SI_TS("$7") ", " SI_TS(
-					  "$8") ", coalesce(" SI_TS("$9") ", now()), $10, $11, $12, $13, $14, $15, $16)"
+				  " vuln_data_version, document) VALUES ($1, $2, $3, $4, $5, $6,"
+				  " " STORE_SEARCH_TS("$7") ", " STORE_SEARCH_TS("$8") ","
+				  " coalesce(" STORE_SEARCH_TS("$9") ", now()),"
+				  " $10, $11, $12, $13, $14, $15, $16)"
 				  " ON CONFLICT (id) DO UPDATE SET full_name = EXCLUDED.full_name,"
 				  " registry = EXCLUDED.registry, remote = EXCLUDED.remote, tag = EXCLUDED.tag,"
 				  " operating_system = EXCLUDED.operating_system, created = EXCLUDED.created,"
@@ -985,7 +924,7 @@ static int si_put_txn(PGconn *conn, void *ctx)
 				  " fixed_by, first_image_occurrence)"
 				  " SELECT $1, (e->>0)::int, (e->>1)::int, e->>2,"
 				  " coalesce(e->>3, 'UNKNOWN_VULNERABILITY_SEVERITY'), (e->>4)::numeric, e->>5 IS NOT NULL,"
-				  " e->>5, " SI_TS("(e->>6)") " FROM json_array_elements($2::json) AS e",
+				  " e->>5, " STORE_SEARCH_TS("(e->>6)") " FROM json_array_elements($2::json) AS e",
 				  2, (const char *[]){p->id, finding_rows})) ||
 		    (rc = db_exec(&res, conn, si_priority_sql, 1, params)) ||
 		    (rc = db_get_int64(&p->priority, res, 0, "priority")))
@@ -1046,7 +985,8 @@ int store_images_find_by_name(struct store_image_ref *out, struct db_pool *pool,
 
 	memset(out, 0, sizeof(*out));
 	if ((rc = db_query(&res, pool,
-			   "SELECT i.id, i.vuln_data_version, coalesce(" SI_MS("i.scan_time") ", 0) AS scan_time"
+			   "SELECT i.id, i.vuln_data_version,"
+			   " coalesce(" STORE_SEARCH_MS("i.scan_time") ", 0) AS scan_time"
 			   " FROM image_names n JOIN images i ON i.id = n.image_id WHERE n.full_name = $1"
 			   " ORDER BY n.last_seen DESC, i.id LIMIT 1",
 			   1, params)))
@@ -1084,7 +1024,7 @@ int store_images_get(json_t **out, struct db_pool *pool, const char *id, int str
 			   "  n.remote, 'tag', n.tag, 'fullName', n.full_name))"
 			   "  ORDER BY n.full_name = i.full_name DESC, n.last_seen DESC, n.full_name)"
 			   "  FROM image_names n WHERE n.image_id = i.id) AS names,"
-			   " (SELECT json_object_agg(s.cve, " SI_MS("s.first_seen") ") FROM cve_first_seen s"
+			   " (SELECT json_object_agg(s.cve, " STORE_SEARCH_MS("s.first_seen") ") FROM cve_first_seen s"
 			   "  WHERE s.cve IN (SELECT f.cve FROM image_cves f WHERE f.image_id = i.id)) AS first_seen"
 			   " FROM images i WHERE i.id = $1",
 			   1, params)))
@@ -1157,48 +1097,17 @@ int store_images_add_name(struct db_pool *pool, const char *id, const char *full
 
 /* ---- searching ---------------------------------------------------------- */
 
-struct si_where {
-	char *sql;
-	json_t *params_json;
-	const char **params; /* room for two more, for LIMIT and OFFSET */
-	int count;
-	int ranked; /* the fragment reads rp.priority */
-};
-
-static void si_where_free(struct si_where *w)
+/* The WHERE fragment of q, with room for LIMIT and OFFSET; whether it
+ * reads the rank decides whether the ranking subquery is joined. */
+static int si_where_make(struct store_search_where *w, int *ranked, const struct query *q)
 {
-	free(w->sql);
-	json_decref(w->params_json);
-	free(w->params);
-}
-
-static int si_where_make(struct si_where *w, const struct query *q)
-{
-	size_t n, i;
 	int rc;
 
-	memset(w, 0, sizeof(*w));
-	if (!q) {
-		if (!(w->sql = strdup("TRUE")) || !(w->params_json = json_array()))
-			goto nomem;
-	} else if ((rc = query_to_sql(&w->sql, &w->params_json, q, 1, &si_map))) {
+	*ranked = 0;
+	if ((rc = store_search_where_make(w, q, &si_map, 2, "an image search")))
 		return rc;
-	}
-	n = json_array_size(w->params_json);
-	if (n > DB_MAX_PARAMS - 2) {
-		error_set("the query has too many values");
-		return ASEC_ETOOBIG;
-	}
-	if (!(w->params = calloc(n + 2, sizeof(*w->params))))
-		goto nomem;
-	for (i = 0; i < n; i++)
-		w->params[i] = json_string_value(json_array_get(w->params_json, i));
-	w->count = (int)n;
-	w->ranked = strstr(w->sql, SI_PRIORITY_EXPR) != NULL;
+	*ranked = strstr(w->sql, SI_PRIORITY_EXPR) != NULL;
 	return ASEC_OK;
-nomem:
-	error_set("out of memory building an image search");
-	return ASEC_ENOMEM;
 }
 
 static double si_double(const PGresult *res, int row, int col)
@@ -1209,7 +1118,6 @@ static double si_double(const PGresult *res, int row, int col)
 static int si_list_row(json_t *out, const PGresult *res, int r)
 {
 	json_t *o = json_object();
-	char when[SI_TIME_BUF];
 
 	if (!o || json_array_append_new(out, o))
 		return ASEC_ENOMEM;
@@ -1222,108 +1130,72 @@ static int si_list_row(json_t *out, const PGresult *res, int r)
 	    json_object_set_new(o, "riskScore", json_real(si_double(res, r, 6))) ||
 	    json_object_set_new(o, "priority", json_integer(strtoll(PQgetvalue(res, r, 7), NULL, 10))))
 		return ASEC_ENOMEM;
-	if (!PQgetisnull(res, r, 8)) {
-		si_time_format(when, strtoll(PQgetvalue(res, r, 8), NULL, 10));
-		if (json_object_set_new(o, "created", json_string(when)))
-			return ASEC_ENOMEM;
-	}
-	si_time_format(when, strtoll(PQgetvalue(res, r, 9), NULL, 10));
-	if (json_object_set_new(o, "lastUpdated", json_string(when)))
+	if (store_search_set_time_column(o, "created", res, r, 8) ||
+	    store_search_set_time_column(o, "lastUpdated", res, r, 9))
 		return ASEC_ENOMEM;
 	if (!PQgetisnull(res, r, 10) && json_object_set_new(o, "operatingSystem", json_string(PQgetvalue(res, r, 10))))
 		return ASEC_ENOMEM;
 	return ASEC_OK;
 }
 
-int store_images_list(json_t **out, struct db_pool *pool, const struct query *q, const struct store_images_page *page)
+int store_images_list(json_t **out, struct db_pool *pool, const struct query *q, const struct store_search_page *page)
 {
-	struct si_where w;
-	char order[160], outer[160], limit[24], offset[24], *sql = NULL;
-	PGresult *res = NULL;
-	json_t *list = NULL;
-	int rc;
+	struct store_search_where w;
+	char order[160], outer[160], *sql = NULL;
+	int ranked = 0, rc;
 
 	*out = NULL;
 	memset(&w, 0, sizeof(w));
-	if (!page || page->limit < 1 || page->limit > SI_PAGE_MAX || page->offset > SI_OFFSET_MAX) {
-		error_set("page limit must be 1 to %d and offset at most %u", SI_PAGE_MAX, SI_OFFSET_MAX);
-		return ASEC_EINVALID;
-	}
+	if ((rc = store_search_page_check(page)))
+		return rc;
 	if ((rc = si_order_by(order, sizeof(order), page, "i")) || (rc = si_order_by(outer, sizeof(outer), page, "p")) ||
-	    (rc = si_where_make(&w, q)))
+	    (rc = si_where_make(&w, &ranked, q)))
 		goto out;
-	snprintf(limit, sizeof(limit), "%zu", page->limit);
-	snprintf(offset, sizeof(offset), "%zu", page->offset);
-	w.params[w.count] = limit;
-	w.params[w.count + 1] = offset;
+	store_search_where_page(&w, page);
 	/* The page first (through an index when the order allows), then the
 	 * rank of its rows only: the window runs over the narrow risk index,
 	 * never over the wide rows of every image. */
 	if (asprintf(&sql,
 		     "SELECT p.id, p.full_name, p.components, p.cves, p.fixable_cves, p.top_cvss, p.risk_score,"
-		     " r.priority, " SI_MS("p.created") " AS created, " SI_MS("p.last_updated") " AS last_updated,"
+		     " r.priority, " STORE_SEARCH_MS("p.created") " AS created,"
+		     " " STORE_SEARCH_MS("p.last_updated") " AS last_updated,"
 		     " p.operating_system FROM (SELECT i.id, i.full_name, i.tag, i.registry, i.remote, i.operating_system,"
 		     " i.created, i.scan_time, i.last_updated, i.components, i.cves, i.fixable_cves, i.top_cvss,"
 		     " i.risk_score FROM images i%s WHERE %s ORDER BY %s LIMIT $%d OFFSET $%d) p"
 		     " JOIN (SELECT id, row_number() OVER (ORDER BY risk_score DESC, id) AS priority FROM images) r"
 		     " ON r.id = p.id ORDER BY %s",
-		     w.ranked ? " JOIN " SI_RANK_SUBQUERY " ON rp.id = i.id" : "", w.sql, order, w.count + 1,
+		     ranked ? " JOIN " SI_RANK_SUBQUERY " ON rp.id = i.id" : "", w.sql, order, w.count + 1,
 		     w.count + 2, outer) < 0) {
 		sql = NULL;
 		rc = ASEC_ENOMEM;
 		goto out;
 	}
-	if ((rc = db_query(&res, pool, sql, w.count + 2, w.params)))
-		goto out;
-	if (!(list = json_array())) {
-		rc = ASEC_ENOMEM;
-		goto out;
-	}
-	for (int r = 0; r < PQntuples(res); r++)
-		if ((rc = si_list_row(list, res, r)))
-			goto out;
-	*out = list;
-	list = NULL;
+	rc = store_search_rows(out, pool, sql, &w, w.count + 2, si_list_row);
 out:
 	if (rc == ASEC_ENOMEM)
 		error_set("out of memory listing images");
-	json_decref(list);
 	free(sql);
-	si_where_free(&w);
-	PQclear(res);
+	store_search_where_free(&w);
 	return rc;
 }
 
 int store_images_count(int64_t *out, struct db_pool *pool, const struct query *q)
 {
-	struct si_where w;
-	PGresult *res = NULL;
-	char *sql = NULL;
-	int rc;
+	struct store_search_where w;
+	int ranked = 0, rc;
 
 	*out = 0;
-	if ((rc = si_where_make(&w, q)))
-		goto out;
-	if (asprintf(&sql, "SELECT count(*) AS n FROM images i%s WHERE %s",
-		     w.ranked ? " JOIN " SI_RANK_SUBQUERY " ON rp.id = i.id" : "", w.sql) < 0) {
-		sql = NULL;
-		error_set("out of memory counting images");
-		rc = ASEC_ENOMEM;
-		goto out;
-	}
-	if ((rc = db_query(&res, pool, sql, w.count, w.params)))
-		goto out;
-	rc = db_get_int64(out, res, 0, "n");
-out:
-	free(sql);
-	si_where_free(&w);
-	PQclear(res);
+	if ((rc = si_where_make(&w, &ranked, q)) == ASEC_OK)
+		rc = store_search_count(out, pool,
+					ranked ? "images i JOIN " SI_RANK_SUBQUERY " ON rp.id = i.id" : "images i", &w,
+					"images");
+	store_search_where_free(&w);
 	return rc;
 }
 
 struct si_delete {
 	const char *sql;
-	const struct si_where *w;
+	const struct store_search_where *w;
 	int64_t deleted;
 };
 
@@ -1341,10 +1213,10 @@ static int si_delete_txn(PGconn *conn, void *ctx)
 
 int store_images_delete(int64_t *out, struct db_pool *pool, const struct query *q, int confirm)
 {
-	struct si_where w;
+	struct store_search_where w;
 	struct si_delete d = {0};
 	char *sql = NULL;
-	int rc;
+	int ranked = 0, rc;
 
 	*out = 0;
 	memset(&w, 0, sizeof(w));
@@ -1354,12 +1226,12 @@ int store_images_delete(int64_t *out, struct db_pool *pool, const struct query *
 	}
 	if (!confirm)
 		return store_images_count(out, pool, q);
-	if ((rc = si_where_make(&w, q)))
+	if ((rc = si_where_make(&w, &ranked, q)))
 		goto out;
 	/* Components, findings and names go with the image (ON DELETE CASCADE);
 	 * cve_first_seen stays. */
 	if (asprintf(&sql, "DELETE FROM images i%s WHERE %s%s",
-		     w.ranked ? " USING " SI_RANK_SUBQUERY : "", w.ranked ? "rp.id = i.id AND " : "", w.sql) < 0) {
+		     ranked ? " USING " SI_RANK_SUBQUERY : "", ranked ? "rp.id = i.id AND " : "", w.sql) < 0) {
 		sql = NULL;
 		error_set("out of memory deleting images");
 		rc = ASEC_ENOMEM;
@@ -1372,6 +1244,6 @@ int store_images_delete(int64_t *out, struct db_pool *pool, const struct query *
 	*out = d.deleted;
 out:
 	free(sql);
-	si_where_free(&w);
+	store_search_where_free(&w);
 	return rc;
 }

@@ -22,6 +22,7 @@
 
 #include "db/db.h"
 #include "query/query.h"
+#include "store_search.h"
 
 /* Creates or updates the image tables (db_migrate component
  * "central-images"). */
@@ -65,20 +66,14 @@ int store_images_get(json_t **out, struct db_pool *pool, const char *id, int str
 int store_images_add_name(struct db_pool *pool, const char *id, const char *full_name, const char *registry,
 			  const char *remote, const char *tag);
 
-struct store_images_page {
-	size_t limit;          /* 1..1000 */
-	size_t offset;
-	const char *sort_field; /* a search field label of the image row; NULL = Image Risk Priority */
-	int reversed;
-};
-
 /* One page of ListImage objects (openapi/central.yaml) matching q (NULL or
  * empty: all), as a JSON array. Sort fields are matched case-insensitively;
  * ties are broken by id; NULLs sort last both ways; Image Risk Priority
- * ascending is riskiest first. An unknown or unsortable sort field, a limit
+ * ascending (the default order) is riskiest first. Only fields of the image
+ * row sort. An unknown or unsortable sort field, a limit
  * outside 1..1000 or an offset above 100,000,000 is ASEC_EINVALID with a
  * message naming it (and the sortable fields). */
-int store_images_list(json_t **out, struct db_pool *pool, const struct query *q, const struct store_images_page *page);
+int store_images_list(json_t **out, struct db_pool *pool, const struct query *q, const struct store_search_page *page);
 
 int store_images_count(int64_t *out, struct db_pool *pool, const struct query *q);
 

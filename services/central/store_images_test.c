@@ -28,61 +28,24 @@
 
 #include "error/error.h"
 #include "store_images.h"
+#include "store_testing.h"
 #include "testing/testing.h"
 
 static struct db_pool *pool;
-static char schema[64];
+static char schema[STORE_TESTING_SCHEMA_MAX];
 
 /* ---- setup ---------------------------------------------------------------- */
 
 static int setup(void **state)
 {
-	const char *base = getenv("ASEC_TEST_DATABASE_URL");
-	struct db_pool_options o = {.application_name = "store_images_test", .max_connections = 8};
-	struct db_pool *admin = NULL;
-	PGresult *res = NULL;
-	char sql[128], *url = NULL;
-
 	(void)state;
-	snprintf(schema, sizeof(schema), "store_images_test_%ld_%ld", (long)getpid(), (long)time(NULL));
-	o.conninfo = base;
-	if (db_pool_open(&admin, &o))
-		return -1;
-	/* the name is ours and made of [a-z0-9_]: safe to put in the SQL */
-	snprintf(sql, sizeof(sql), "CREATE SCHEMA %s", schema);
-	if (db_query(&res, admin, sql, 0, NULL)) {
-		fprintf(stderr, "%s\n", error_last());
-		db_pool_close(admin);
-		return -1;
-	}
-	PQclear(res);
-	db_pool_close(admin);
-	if (asprintf(&url, "%s%soptions=-csearch_path%%3D%s", base, strchr(base, '?') ? "&" : "?", schema) < 0)
-		return -1;
-	o.conninfo = url;
-	if (db_pool_open(&pool, &o) || store_images_migrate(pool) || store_images_migrate(pool)) {
-		fprintf(stderr, "%s\n", error_last());
-		free(url);
-		return -1;
-	}
-	free(url);
-	return 0;
+	return store_testing_open(&pool, schema, "store_images_test", 8, store_images_migrate);
 }
 
 static int teardown(void **state)
 {
-	struct db_pool_options o = {.conninfo = getenv("ASEC_TEST_DATABASE_URL"),
-				    .application_name = "store_images_test", .max_connections = 1};
-	struct db_pool *admin = NULL;
-	PGresult *res = NULL;
-	char sql[128];
-
 	(void)state;
-	db_pool_close(pool);
-	snprintf(sql, sizeof(sql), "DROP SCHEMA %s CASCADE", schema);
-	if (db_pool_open(&admin, &o) == ASEC_OK && db_query(&res, admin, sql, 0, NULL) == ASEC_OK)
-		PQclear(res);
-	db_pool_close(admin);
+	store_testing_close(pool, schema, "store_images_test");
 	return 0;
 }
 
@@ -110,8 +73,10 @@ static int64_t sql_int(const char *sql, const char *param)
 
 static void wipe(void)
 {
-	sql_ok("DELETE FROM images");
-	sql_ok("DELETE FROM cve_first_seen");
+	static const char *const tables[] = {"images", "cve_first_seen", NULL};
+
+	if (store_testing_wipe(pool, tables))
+		fail_msg("wipe: %s", error_last());
 }
 
 static void sleep_ms(long ms)
@@ -344,7 +309,7 @@ static void list_digits(char *out, size_t size, const char *query_text, const ch
 			size_t limit, size_t offset)
 {
 	struct query *q = query_text ? parse(query_text) : NULL;
-	struct store_images_page page = {.limit = limit, .offset = offset, .sort_field = sort, .reversed = reversed};
+	struct store_search_page page = {.limit = limit, .offset = offset, .sort_field = sort, .reversed = reversed};
 	json_t *list = NULL, *item;
 	size_t i, used = 0;
 
@@ -762,7 +727,7 @@ static void sorting(void **state)
 {
 	struct image_spec sorted[NFIXTURES];
 	char got[16], want[16];
-	struct store_images_page page = {.limit = 10, .sort_field = "Nope"};
+	struct store_search_page page = {.limit = 10, .sort_field = "Nope"};
 	json_t *list = (json_t *)1;
 
 	(void)state;
@@ -812,7 +777,7 @@ static void sorting(void **state)
 
 static void list_objects(void **state)
 {
-	struct store_images_page page = {.limit = 10};
+	struct store_search_page page = {.limit = 10};
 	json_t *list = NULL, *o;
 
 	(void)state;
@@ -878,7 +843,7 @@ static void pagination(void **state)
 	}
 	for (size_t si = 0; si < sizeof(sorts) / sizeof(sorts[0]); si++) {
 		for (int rev = 0; rev <= 1; rev++) {
-			struct store_images_page page = {.limit = 7, .sort_field = sorts[si], .reversed = rev};
+			struct store_search_page page = {.limit = 7, .sort_field = sorts[si], .reversed = rev};
 			nseen = 0;
 			for (page.offset = 0; page.offset < 35; page.offset += 7) {
 				json_t *list = NULL, *o;
@@ -1028,7 +993,7 @@ static void concurrent_puts(void **state)
 static double timed_list(const char *query_text, const char *sort, int reversed, size_t offset, size_t *rows)
 {
 	struct query *q = query_text ? parse(query_text) : NULL;
-	struct store_images_page page = {.limit = 50, .offset = offset, .sort_field = sort, .reversed = reversed};
+	struct store_search_page page = {.limit = 50, .offset = offset, .sort_field = sort, .reversed = reversed};
 	json_t *list = NULL;
 	double t0 = mono_s(), t;
 
@@ -1138,10 +1103,9 @@ int main(void)
 		cmocka_unit_test(count_and_delete), cmocka_unit_test(concurrent_puts),
 		cmocka_unit_test(scale),
 	};
+	int skip;
 
-	if (!getenv("ASEC_TEST_DATABASE_URL") || !getenv("ASEC_TEST_DATABASE_URL")[0]) {
-		fprintf(stderr, "%s: ASEC_TEST_DATABASE_URL is not set\n", testing_in_ci() ? "FAIL" : "SKIP");
-		return testing_in_ci() ? 1 : TESTING_SKIP;
-	}
+	if ((skip = store_testing_unavailable(0)) >= 0)
+		return skip;
 	return cmocka_run_group_tests(tests, setup, teardown);
 }

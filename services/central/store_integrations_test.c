@@ -22,10 +22,11 @@
 
 #include "error/error.h"
 #include "store_integrations.h"
+#include "store_testing.h"
 #include "testing/testing.h"
 
 static struct db_pool *pool;
-static char schema[96];
+static char schema[STORE_TESTING_SCHEMA_MAX];
 static struct secretbox_key key, other_key;
 
 #define assert_ok(call)                                                       \
@@ -77,12 +78,7 @@ static void test_endpoint_parse(void **state)
 
 static int store_setup(void **state)
 {
-	const char *base = getenv("ASEC_TEST_DATABASE_URL");
-	struct db_pool_options o = {.application_name = "store_integrations_test", .max_connections = 2};
-	struct db_pool *admin_pool = NULL;
 	unsigned char bytes[SECRETBOX_KEY_LEN];
-	PGresult *res = NULL;
-	char sql[160], *url = NULL;
 
 	(void)state;
 	for (size_t i = 0; i < sizeof(bytes); i++)
@@ -92,57 +88,22 @@ static int store_setup(void **state)
 	bytes[0] ^= 1;
 	if (secretbox_key_from_bytes(&other_key, bytes, sizeof(bytes)))
 		return -1;
-	snprintf(schema, sizeof(schema), "store_integrations_test_%ld_%ld", (long)getpid(), (long)time(NULL));
-	o.conninfo = base;
-	if (db_pool_open(&admin_pool, &o))
-		return -1;
-	/* the name is ours and made of [a-z0-9_]: safe to put in the SQL */
-	snprintf(sql, sizeof(sql), "CREATE SCHEMA %s", schema);
-	if (db_query(&res, admin_pool, sql, 0, NULL)) {
-		fprintf(stderr, "%s\n", error_last());
-		db_pool_close(admin_pool);
-		return -1;
-	}
-	PQclear(res);
-	db_pool_close(admin_pool);
-	if (asprintf(&url, "%s%soptions=-csearch_path%%3D%s", base, strchr(base, '?') ? "&" : "?", schema) < 0)
-		return -1;
-	o.conninfo = url;
-	if (db_pool_open(&pool, &o) || store_integrations_migrate(pool) || store_integrations_migrate(pool)) {
-		fprintf(stderr, "%s\n", error_last());
-		free(url);
-		return -1;
-	}
-	free(url);
-	return 0;
+	return store_testing_open(&pool, schema, "store_integrations_test", 2, store_integrations_migrate);
 }
 
 static int store_teardown(void **state)
 {
-	struct db_pool_options o = {.conninfo = getenv("ASEC_TEST_DATABASE_URL"),
-				    .application_name = "store_integrations_test", .max_connections = 1};
-	struct db_pool *admin_pool = NULL;
-	PGresult *res = NULL;
-	char sql[160];
-
 	(void)state;
-	db_pool_close(pool);
-	snprintf(sql, sizeof(sql), "DROP SCHEMA %s CASCADE", schema);
-	if (db_pool_open(&admin_pool, &o) == ASEC_OK && db_query(&res, admin_pool, sql, 0, NULL) == ASEC_OK)
-		PQclear(res);
-	db_pool_close(admin_pool);
+	store_testing_close(pool, schema, "store_integrations_test");
 	return 0;
 }
 
 static int wipe(void **state)
 {
-	PGresult *res = NULL;
+	static const char *const tables[] = {"image_integrations", NULL};
 
 	(void)state;
-	if (db_query(&res, pool, "DELETE FROM image_integrations", 0, NULL))
-		return -1;
-	PQclear(res);
-	return 0;
+	return store_testing_wipe(pool, tables);
 }
 
 /* An integration built from literals; the strings are the caller's. */
@@ -429,13 +390,9 @@ int main(void)
 		cmocka_unit_test_setup(test_list, wipe),
 		cmocka_unit_test_setup(test_for_registry, wipe),
 	};
-	const char *url = getenv("ASEC_TEST_DATABASE_URL");
-	int failed = cmocka_run_group_tests(pure, NULL, NULL);
+	int failed = cmocka_run_group_tests(pure, NULL, NULL), skip;
 
-	if (!url || !url[0]) {
-		fprintf(stderr, "%s: ASEC_TEST_DATABASE_URL is not set: store tests %s\n",
-			testing_in_ci() ? "FAIL" : "SKIP", testing_in_ci() ? "cannot run" : "skipped");
-		return failed || testing_in_ci() ? 1 : TESTING_SKIP;
-	}
+	if ((skip = store_testing_unavailable(failed)) >= 0)
+		return skip;
 	return failed | cmocka_run_group_tests(db, store_setup, store_teardown);
 }

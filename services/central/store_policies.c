@@ -32,9 +32,10 @@
 
 #include "auth/auth.h"
 #include "error/error.h"
+#include "store_search.h"
 
-#define SP_PAGE_MAX 1000
-#define SP_OFFSET_MAX 100000000u
+/* Values one search may bind: far above what a policy search names. */
+#define SP_QUERY_VALUES_MAX 1000
 #define SP_CATEGORY_MAX_BYTES 128
 /* RFC 3339 UTC with milliseconds, as the API writes times. */
 #define SP_TIME(col) "to_char(" col " AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.MS\"Z\"')"
@@ -154,10 +155,7 @@ static const struct query_sql_column sp_columns[] = {
 static const struct query_sql_map sp_map = {sp_columns, SP_COUNT(sp_columns)};
 
 /* Sortable fields and their ORDER BY expressions (our own text only). */
-static const struct {
-	const char *label;
-	const char *expr;
-} sp_sorts[] = {
+static const struct store_search_sort sp_sorts[] = {
 	{"Policy", "lower(p.name)"},
 	{"Severity", "array_position(ARRAY['LOW_SEVERITY','MEDIUM_SEVERITY','HIGH_SEVERITY','CRITICAL_SEVERITY'], "
 		     "p.severity)"},
@@ -568,96 +566,67 @@ nomem:
 	return NULL;
 }
 
-static int sp_order_by(char *out, size_t size, const struct store_policies_page *page)
+static int sp_order_by(char *out, size_t size, const struct store_search_page *page)
 {
 	const char *label = page->sort_field && page->sort_field[0] ? page->sort_field : "Policy";
 	const char *dir = page->reversed ? "DESC" : "ASC";
+	const struct store_search_sort *sort;
+	int rc;
 
-	for (size_t i = 0; i < SP_COUNT(sp_sorts); i++) {
-		if (strcasecmp(label, sp_sorts[i].label) == 0) {
-			snprintf(out, size, "%s %s, lower(p.name) %s, p.id %s", sp_sorts[i].expr, dir, dir, dir);
-			return ASEC_OK;
-		}
-	}
-	error_set("cannot sort policies by \"%.64s\"; sortable fields are Policy, Severity, Lifecycle Stage, "
-		  "Disabled, Policy Last Updated",
-		  label);
-	return ASEC_EINVALID;
+	if ((rc = store_search_sort_find(&sort, sp_sorts, SP_COUNT(sp_sorts), label, "policies", NULL, 0, NULL)))
+		return rc;
+	snprintf(out, size, "%s %s, lower(p.name) %s, p.id %s", sort->column, dir, dir, dir);
+	return ASEC_OK;
+}
+
+/* One ListPolicy of a page from its stored document and last update. */
+static int sp_list_row(json_t *list, const PGresult *res, int r)
+{
+	json_t *doc = NULL, *item;
+	int rc;
+
+	if ((rc = sp_doc_read(&doc, PQgetvalue(res, r, 0), PQgetvalue(res, r, 1))))
+		return rc;
+	item = sp_list_policy(doc);
+	json_decref(doc);
+	if (!item || json_array_append_new(list, item))
+		return ASEC_ENOMEM;
+	return ASEC_OK;
 }
 
 int store_policies_list(json_t **out, struct db_pool *pool, const struct query *q,
-			const struct store_policies_page *page)
+			const struct store_search_page *page)
 {
-	char order[320], limit[24], offset[24], *where = NULL, *sql = NULL;
-	json_t *params_json = NULL, *list = NULL, *doc = NULL, *item;
-	const char **params = NULL;
-	PGresult *res = NULL;
-	size_t n = 0;
+	struct store_search_where w;
+	char order[320], *sql = NULL;
 	int rc;
 
 	*out = NULL;
-	if (!page || page->limit < 1 || page->limit > SP_PAGE_MAX || page->offset > SP_OFFSET_MAX) {
-		error_set("page limit must be 1 to %d and offset at most %u", SP_PAGE_MAX, SP_OFFSET_MAX);
-		return ASEC_EINVALID;
-	}
-	if ((rc = sp_order_by(order, sizeof(order), page)))
+	memset(&w, 0, sizeof(w));
+	if ((rc = store_search_page_check(page)) || (rc = sp_order_by(order, sizeof(order), page)))
 		return rc;
-	if (q) {
-		if ((rc = query_to_sql(&where, &params_json, q, 1, &sp_map)))
-			goto out;
-		n = json_array_size(params_json);
-	}
-	if (n > 1000) {
+	if ((rc = store_search_where_make(&w, q, &sp_map, 2, "a policy search")))
+		goto out;
+	if (w.count > SP_QUERY_VALUES_MAX) {
 		error_set("the query has too many values");
 		rc = ASEC_ETOOBIG;
 		goto out;
 	}
-	if (!(params = calloc(n + 2, sizeof(*params)))) {
-		rc = ASEC_ENOMEM;
-		goto out;
-	}
-	for (size_t i = 0; i < n; i++)
-		params[i] = json_string_value(json_array_get(params_json, i));
-	snprintf(limit, sizeof(limit), "%zu", page->limit);
-	snprintf(offset, sizeof(offset), "%zu", page->offset);
-	params[n] = limit;
-	params[n + 1] = offset;
+	store_search_where_page(&w, page);
 	if (asprintf(&sql,
 		     "SELECT p.policy, " SP_TIME("p.last_updated") " FROM policies p WHERE %s ORDER BY %s"
-		     " LIMIT $%zu OFFSET $%zu",
-		     where ? where : "TRUE", order, n + 1, n + 2) < 0) {
+		     " LIMIT $%d OFFSET $%d",
+		     w.sql, order, w.count + 1, w.count + 2) < 0) {
 		sql = NULL;
 		rc = ASEC_ENOMEM;
 		goto out;
 	}
-	if ((rc = db_query(&res, pool, sql, (int)n + 2, params)))
-		goto out;
-	if (!(list = json_array())) {
-		rc = ASEC_ENOMEM;
-		goto out;
-	}
-	for (int r = 0; r < PQntuples(res); r++) {
-		if ((rc = sp_doc_read(&doc, PQgetvalue(res, r, 0), PQgetvalue(res, r, 1))))
-			goto out;
-		item = sp_list_policy(doc);
-		json_decref(doc);
-		doc = NULL;
-		if (!item || json_array_append_new(list, item)) {
-			rc = ASEC_ENOMEM;
-			goto out;
-		}
-	}
-	*out = list;
-	list = NULL;
+	rc = store_search_rows(out, pool, sql, &w, w.count + 2, sp_list_row);
 out:
 	if (rc == ASEC_ENOMEM)
 		error_set("out of memory listing policies");
-	json_decref(list);
-	json_decref(params_json);
-	free(params);
-	free(where);
+	store_search_where_free(&w);
 	free(sql);
-	PQclear(res);
 	return rc;
 }
 

@@ -38,6 +38,7 @@
 
 #include "db/db.h"
 #include "query/query.h"
+#include "store_search.h"
 
 /* Longest policy document stored, in bytes of compact JSON. */
 #define STORE_POLICY_MAX_BYTES (256u * 1024)
@@ -82,18 +83,12 @@ int store_policies_get(json_t **out, struct db_pool *pool, const char *id);
  * the dry run). */
 int store_policies_all(json_t **out, struct db_pool *pool);
 
-struct store_policies_page {
-	size_t limit;           /* 1..1000 */
-	size_t offset;          /* at most 100,000,000 */
-	const char *sort_field; /* Policy (default), Severity, Lifecycle Stage, Disabled, Policy Last Updated */
-	int reversed;
-};
-
 /* One page of ListPolicy objects (openapi/central.yaml) matching q (NULL or
- * empty: all). An unknown sort field is ASEC_EINVALID naming the sortable
- * ones. */
+ * empty: all). Sort fields: Policy (the default), Severity, Lifecycle Stage,
+ * Disabled, Policy Last Updated; an unknown one is ASEC_EINVALID naming the
+ * sortable ones. */
 int store_policies_list(json_t **out, struct db_pool *pool, const struct query *q,
-			const struct store_policies_page *page);
+			const struct store_search_page *page);
 
 /* Sets the policy's disabled (the column and the document). */
 int store_policies_set_disabled(struct db_pool *pool, const char *id, int disabled);

@@ -22,10 +22,11 @@
 
 #include "error/error.h"
 #include "store_policies.h"
+#include "store_testing.h"
 #include "testing/testing.h"
 
 static struct db_pool *pool;
-static char schema[96];
+static char schema[STORE_TESTING_SCHEMA_MAX];
 
 #define assert_ok(call)                                                       \
 	do {                                                                  \
@@ -37,70 +38,24 @@ static char schema[96];
 
 static int store_setup(void **state)
 {
-	const char *base = getenv("ASEC_TEST_DATABASE_URL");
-	struct db_pool_options o = {.application_name = "store_policies_test", .max_connections = 2};
-	struct db_pool *admin_pool = NULL;
-	PGresult *res = NULL;
-	char sql[160], *url = NULL;
-
 	(void)state;
-	snprintf(schema, sizeof(schema), "store_policies_test_%ld_%ld", (long)getpid(), (long)time(NULL));
-	o.conninfo = base;
-	if (db_pool_open(&admin_pool, &o))
-		return -1;
-	/* the name is ours and made of [a-z0-9_]: safe to put in the SQL */
-	snprintf(sql, sizeof(sql), "CREATE SCHEMA %s", schema);
-	if (db_query(&res, admin_pool, sql, 0, NULL)) {
-		fprintf(stderr, "%s\n", error_last());
-		db_pool_close(admin_pool);
-		return -1;
-	}
-	PQclear(res);
-	db_pool_close(admin_pool);
-	if (asprintf(&url, "%s%soptions=-csearch_path%%3D%s", base, strchr(base, '?') ? "&" : "?", schema) < 0)
-		return -1;
-	o.conninfo = url;
-	if (db_pool_open(&pool, &o) || store_policies_migrate(pool) || store_policies_migrate(pool)) {
-		fprintf(stderr, "%s\n", error_last());
-		free(url);
-		return -1;
-	}
-	free(url);
-	return 0;
+	return store_testing_open(&pool, schema, "store_policies_test", 2, store_policies_migrate);
 }
 
 static int store_teardown(void **state)
 {
-	struct db_pool_options o = {.conninfo = getenv("ASEC_TEST_DATABASE_URL"),
-				    .application_name = "store_policies_test", .max_connections = 1};
-	struct db_pool *admin_pool = NULL;
-	PGresult *res = NULL;
-	char sql[160];
-
 	(void)state;
-	db_pool_close(pool);
-	snprintf(sql, sizeof(sql), "DROP SCHEMA %s CASCADE", schema);
-	if (db_pool_open(&admin_pool, &o) == ASEC_OK && db_query(&res, admin_pool, sql, 0, NULL) == ASEC_OK)
-		PQclear(res);
-	db_pool_close(admin_pool);
+	store_testing_close(pool, schema, "store_policies_test");
 	return 0;
 }
 
 static int wipe(void **state)
 {
 	static const char *const tables[] = {"policies", "policy_categories", "policy_defaults",
-					     "policy_defaults_version"};
-	PGresult *res = NULL;
-	char sql[64];
+					     "policy_defaults_version", NULL};
 
 	(void)state;
-	for (size_t i = 0; i < sizeof(tables) / sizeof(tables[0]); i++) {
-		snprintf(sql, sizeof(sql), "DELETE FROM %s", tables[i]);
-		if (db_query(&res, pool, sql, 0, NULL))
-			return -1;
-		PQclear(res);
-	}
-	return 0;
+	return store_testing_wipe(pool, tables);
 }
 
 /* A policy from literals. */
@@ -149,7 +104,7 @@ static void list_ids(char *out, size_t size, const char *query, const char *sort
 	size_t count;
 	const struct query_field *fields = store_policies_query_fields(&count);
 	struct query *q = NULL;
-	struct store_policies_page page = {limit, offset, sort, reversed};
+	struct store_search_page page = {limit, offset, sort, reversed};
 	json_t *list = NULL;
 
 	assert_ok(query_parse(&q, query, fields, count));
@@ -234,7 +189,7 @@ static void test_list_query_sort_page(void **state)
 	size_t count;
 	const struct query_field *fields = store_policies_query_fields(&count);
 	struct query *q = NULL;
-	struct store_policies_page page = {10, 0, "CVE", 0};
+	struct store_search_page page = {10, 0, "CVE", 0};
 	json_t *list = NULL;
 
 	(void)state;
@@ -475,12 +430,9 @@ int main(void)
 		cmocka_unit_test_setup(test_categories, wipe),
 		cmocka_unit_test_setup(test_defaults, wipe),
 	};
-	const char *url = getenv("ASEC_TEST_DATABASE_URL");
+	int skip;
 
-	if (!url || !url[0]) {
-		fprintf(stderr, "%s: ASEC_TEST_DATABASE_URL is not set: store tests %s\n",
-			testing_in_ci() ? "FAIL" : "SKIP", testing_in_ci() ? "cannot run" : "skipped");
-		return testing_in_ci() ? 1 : TESTING_SKIP;
-	}
+	if ((skip = store_testing_unavailable(0)) >= 0)
+		return skip;
 	return cmocka_run_group_tests(db, store_setup, store_teardown);
 }

@@ -1492,6 +1492,51 @@ static void test_09b_roxctl(void **state)
 	free(ci);
 }
 
+/* Concurrent build checks right after a policy change: the policy cache is
+ * rebuilt once while the others wait for it, and every check sees the new
+ * policy. */
+struct check_thread {
+	pthread_t thread;
+	const char *body;
+	pthread_barrier_t *start;
+	struct testsvc_reply reply;
+};
+
+static void *check_thread_run(void *arg)
+{
+	struct check_thread *t = arg;
+
+	pthread_barrier_wait(t->start);
+	central_call(&t->reply, "POST", "/v1/detect/build", t->body, NULL, 120);
+	return NULL;
+}
+
+static void concurrent_checks_see(const char *body, const char *policy)
+{
+	struct check_thread threads[8];
+	pthread_barrier_t start;
+	size_t i;
+
+	memset(threads, 0, sizeof(threads));
+	pthread_barrier_init(&start, NULL, 8);
+	for (i = 0; i < 8; i++) {
+		threads[i].body = body;
+		threads[i].start = &start;
+		assert_int_equal(pthread_create(&threads[i].thread, NULL, check_thread_run, &threads[i]), 0);
+	}
+	for (i = 0; i < 8; i++)
+		pthread_join(threads[i].thread, NULL);
+	pthread_barrier_destroy(&start);
+	for (i = 0; i < 8; i++) {
+		struct testsvc_reply *r = &threads[i].reply;
+		if (r->status != 200 || !strstr(testsvc_body(r), policy))
+			fail_msg("concurrent check %zu after a policy change: HTTP %ld: %.600s", i, r->status,
+				 testsvc_body(r));
+		testsvc_reply_free(r);
+	}
+	printf("  8 concurrent checks right after a policy change all see \"%s\"\n", policy);
+}
+
 /* ---- 9c. build and deploy detection, alerts ----------------------------------------------- */
 
 static void test_09c_detection(void **state)
@@ -1563,6 +1608,21 @@ static void test_09c_detection(void **state)
 	assert_string_equal(text_of(r.json, "state"), "RESOLVED");
 	testsvc_reply_free(&r);
 	printf("  the alert is listed, resolved and reads RESOLVED\n");
+
+	/* a new policy, then eight checks at once: all see it */
+	{
+		static const char second[] =
+			"{\"name\":\"e2e: PyYAML full_load\",\"categories\":[\"Vulnerability Management\"],"
+			"\"lifecycleStages\":[\"BUILD\"],\"severity\":\"MEDIUM_SEVERITY\",\"policySections\":[{\"policyGroups\":["
+			"{\"fieldName\":\"CVE\",\"values\":[{\"value\":\"CVE-2020-14343\"}]}]}]}";
+		central_call(&r, "POST", "/v1/policies", second, NULL, 60);
+		if (r.status != 200)
+			fail_msg("creating a second policy: HTTP %ld: %.600s", r.status, testsvc_body(&r));
+		testsvc_reply_free(&r);
+		assert_true(asprintf(&body, "{\"imageName\":\"%s\"}", name) > 0);
+		concurrent_checks_see(body, "e2e: PyYAML full_load");
+		free(body);
+	}
 
 	/* roxctl image check fails the build on the enforced policy */
 	{

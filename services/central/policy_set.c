@@ -36,7 +36,12 @@ static struct {
 	pthread_mutex_t lock;
 	struct central *owner;
 	struct policy_set *current;
-} ps_cache = {PTHREAD_MUTEX_INITIALIZER, NULL, NULL};
+	/* One build at a time: after a change, every request in flight would
+	 * otherwise read and parse every policy at once. The others wait on
+	 * built and take what the builder installed. */
+	int building;
+	pthread_cond_t built;
+} ps_cache = {PTHREAD_MUTEX_INITIALIZER, NULL, NULL, 0, PTHREAD_COND_INITIALIZER};
 
 static void ps_free(struct policy_set *s)
 {
@@ -147,25 +152,38 @@ int policy_set_get(struct policy_set **out, struct central *c)
 	if ((rc = store_policies_generation(&generation, c->pool)))
 		return rc;
 	pthread_mutex_lock(&ps_cache.lock);
-	if (ps_cache.owner == c && ps_cache.current && ps_cache.current->generation == generation) {
-		s = ps_cache.current;
-		atomic_fetch_add(&s->refs, 1);
+	for (;;) {
+		/* a snapshot at least as new as the store's state when asked */
+		if (ps_cache.owner == c && ps_cache.current && ps_cache.current->generation >= generation) {
+			s = ps_cache.current;
+			atomic_fetch_add(&s->refs, 1);
+			break;
+		}
+		if (!ps_cache.building) {
+			ps_cache.building = 1;
+			break;
+		}
+		pthread_cond_wait(&ps_cache.built, &ps_cache.lock);
 	}
 	pthread_mutex_unlock(&ps_cache.lock);
 	if (s) {
 		*out = s;
 		return ASEC_OK;
 	}
-	if ((rc = ps_build(&s, c, generation)))
-		return rc;
+	rc = ps_build(&s, c, generation);
 	pthread_mutex_lock(&ps_cache.lock);
+	ps_cache.building = 0;
 	/* another thread may have installed a newer one meanwhile: keep the newest */
-	if (ps_cache.owner == c && (!ps_cache.current || ps_cache.current->generation <= generation)) {
+	if (rc == ASEC_OK && ps_cache.owner == c &&
+	    (!ps_cache.current || ps_cache.current->generation <= generation)) {
 		old = ps_cache.current;
 		ps_cache.current = s;
 		atomic_fetch_add(&s->refs, 1);
 	}
+	pthread_cond_broadcast(&ps_cache.built);
 	pthread_mutex_unlock(&ps_cache.lock);
+	if (rc)
+		return rc;
 	policy_set_release(old);
 	*out = s;
 	return ASEC_OK;

@@ -459,17 +459,26 @@ struct result {
 	double seconds;
 };
 
-/* The result whose texts are not freed yet: a failed check leaves its
- * test by longjmp, and teardown frees them then. */
-static struct result *pending;
+/* The texts of the last result not freed yet: a failed check leaves its
+ * test by longjmp, whose stack frame (and struct result) is gone then, so
+ * the texts themselves are remembered and freed by the next run or by
+ * teardown. */
+static char *pending_out, *pending_err;
+
+static void pending_free(void)
+{
+	free(pending_out);
+	free(pending_err);
+	pending_out = pending_err = NULL;
+}
 
 static void result_free(struct result *r)
 {
+	if (r->out == pending_out && r->err == pending_err)
+		pending_out = pending_err = NULL;
 	free(r->out);
 	free(r->err);
 	memset(r, 0, sizeof(*r));
-	if (pending == r)
-		pending = NULL;
 }
 
 /* Runs roxctl with the given arguments (NULL-terminated) and extra
@@ -486,10 +495,8 @@ static void roxctl(struct result *r, const char *const *extra_env, ...)
 	va_list ap;
 	double t0;
 
-	if (pending)
-		result_free(pending);
+	pending_free();
 	memset(r, 0, sizeof(*r));
-	pending = r;
 	argv[a++] = run.roxctl;
 	va_start(ap, extra_env);
 	for (const char *s; (s = va_arg(ap, const char *)) && a < 31;)
@@ -528,6 +535,8 @@ static void roxctl(struct result *r, const char *const *extra_env, ...)
 	r->code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
 	r->out = file_text(out_path);
 	r->err = file_text(err_path);
+	pending_out = r->out;
+	pending_err = r->err;
 	printf("  $ roxctl");
 	for (i = 1; argv[i]; i++)
 		printf(" %s", strcmp(argv[i], admin_password) == 0 ? "<password>" : argv[i]);
@@ -614,8 +623,7 @@ static int teardown(void **state)
 	char sql[160];
 
 	(void)state;
-	if (pending)
-		result_free(pending);
+	pending_free();
 	registry_stop();
 	if (run.central > 0)
 		central_stop();

@@ -25,6 +25,8 @@ source scripts/lib/services.sh
 source scripts/lib/registry.sh
 # shellcheck source=scripts/lib/oci-push.sh
 source scripts/lib/oci-push.sh
+# shellcheck source=scripts/lib/demo-image.sh
+source scripts/lib/demo-image.sh
 
 dev="$root/.dev"
 pki="$dev/pki"
@@ -45,6 +47,7 @@ service_env() {
 	scanner-indexer) export ROX_SCANNER_DB_URL; ROX_SCANNER_DB_URL=$(pg_url "$pg_port" scanner) ;;
 	central)
 		export ROX_CENTRAL_DB_URL ROX_CENTRAL_DATA_DIR ROX_CENTRAL_INDEXER_URL ROX_CENTRAL_MATCHER_URL
+		export ROX_CENTRAL_PORTAL_DIR=$root/frontend-static/dist
 		ROX_CENTRAL_DB_URL=$(pg_url "$pg_port" central)
 		ROX_CENTRAL_DATA_DIR=$dev/central
 		ROX_CENTRAL_INDEXER_URL=https://127.0.0.1:8444
@@ -68,6 +71,20 @@ build() {
 		{ tail -30 "$dev/build.log"; exit 1; }
 }
 
+# The portal: npm packages pinned by frontend-static/package-lock.json (installed
+# again only when the lock file changed), then the production build into
+# frontend-static/dist/, which central serves at / (and reloads when rebuilt).
+build_portal() {
+	local fe="$root/frontend-static"
+	echo "Building the portal (frontend-static/dist/) ..."
+	asec_require_node
+	if [ ! -f "$fe/node_modules/.package-lock.json" ] || [ "$fe/package-lock.json" -nt "$fe/node_modules/.package-lock.json" ]; then
+		(cd "$fe" && npm ci --no-audit --no-fund --loglevel=error) >"$dev/portal-build.log" 2>&1 ||
+			{ tail -30 "$dev/portal-build.log"; exit 1; }
+	fi
+	(cd "$fe" && node build.mjs) >>"$dev/portal-build.log" 2>&1 || { tail -30 "$dev/portal-build.log"; exit 1; }
+}
+
 start_service() {
 	local name=$1 port=$2
 	local short=$name
@@ -86,24 +103,18 @@ start_service() {
 	fi
 }
 
-# A demo image in the local registry, made from this machine's own package
-# databases (dpkg status, os-release, Python packages), so that there is
-# something real to index and scan right away, plus a layer of older
-# application packages (data/demo-image/) that the shipped vulnerability
-# snapshot knows to be vulnerable.
-push_demo_image() {
-	local tmp paths=() p
-	for p in etc/os-release usr/lib/os-release var/lib/dpkg/status usr/lib/python3/dist-packages; do
-		[ -e "/$p" ] && paths+=("$p")
-	done
-	[ ${#paths[@]} -gt 0 ] || return 0
-	tmp=$(mktemp -d "${TMPDIR:-/tmp}/asec-demo.XXXXXX")
-	tar -C / -czf "$tmp/layer.tar.gz" --exclude='*.pyc' --exclude='__pycache__' "${paths[@]}" 2>/dev/null || true
-	tar -C "$root/data/demo-image" -czf "$tmp/app.tar.gz" . 2>/dev/null || true
-	if oci_push "http://127.0.0.1:$registry_port" library/demo latest "$tmp/layer.tar.gz" "$tmp/app.tar.gz"; then
-		demo_image="http://127.0.0.1:$registry_port/library/demo:latest"
-	fi
-	rm -rf "$tmp"
+# A build check of the demo image, so that the portal opens on something real:
+# the image with its CVEs, and the violations of the default build policies.
+# The password goes to curl on stdin, never on a command line.
+check_demo_image() {
+	local password
+	password=${ROX_ADMIN_PASSWORD:-$(cat "$dev/central/admin-password" 2>/dev/null || true)}
+	[ -n "$password" ] || return 0
+	echo "Checking the demo image against the build policies ..."
+	printf 'user = "admin:%s"\n' "$password" |
+		curl -sS -o /dev/null -K - --cacert "$pki/ca.crt" -H 'Content-Type: application/json' \
+			-d "{\"imageName\":\"$1\"}" https://127.0.0.1:8443/v1/detect/build ||
+		echo "(the demo image's build check failed; see scripts/dev.sh logs central)" >&2
 }
 
 cmd_up() {
@@ -112,6 +123,7 @@ cmd_up() {
 	mkdir -p "$dev" "$run" "$logs"
 	chmod 755 "$dev"
 	build
+	build_portal
 	"$build_dir/tools/pki/asec-pki" dev "$pki" >/dev/null
 	if ! pg_start "$pg_dir" "$pg_port" >"$logs/postgres-start.log" 2>&1; then
 		cat "$logs/postgres-start.log" >&2
@@ -127,17 +139,19 @@ cmd_up() {
 	for entry in "${services[@]}"; do
 		start_service "${entry%%:*}" "${entry##*:}"
 	done
-	push_demo_image
+	demo_image=$(demo_image_push "$root" "http://127.0.0.1:$registry_port") || demo_image=
+	[ -n "$demo_image" ] && check_demo_image "$demo_image"
 	cat <<EOF
 
 Alauda Security Service is running.
+
+  Portal          https://127.0.0.1:8443/  (log in as admin; the certificate is the development CA's, below)
+  Admin login     user admin, password $(cat "$dev/central/admin-password" 2>/dev/null || echo "from ROX_ADMIN_PASSWORD")
 
   Central API     https://127.0.0.1:8443/v1/ping
   Indexer API     https://127.0.0.1:8444/v4/index-reports  (mutual TLS: --cert .dev/pki/operator.crt --key .dev/pki/operator.key)
   Matcher API     https://127.0.0.1:8445/v4/vulnerability-reports, /v4/metadata  (mutual TLS, as above)
   OCI registry    127.0.0.1:$registry_port  (plain HTTP, for local images: http://127.0.0.1:$registry_port/<repo>:<tag>)
-  Portal          https://127.0.0.1:8443/  (the portal arrives with a later release; the API is live)
-  Admin login     user admin, password $(cat "$dev/central/admin-password" 2>/dev/null || echo "from ROX_ADMIN_PASSWORD")
   CA certificate  $pki/ca.crt   (trust it, or pass --cacert)
   Operator cert   $pki/operator.crt + operator.key (mutual TLS to any service)
   PostgreSQL      $(pg_url "$pg_port" central)
@@ -153,10 +167,10 @@ EOF
   Scan the demo image with roxctl (real CVEs in its npm and Python packages):
        ROX_ADMIN_PASSWORD=\$(cat .dev/central/admin-password) \\
        build/release/services/roxctl/roxctl -e 127.0.0.1:8443 --ca .dev/pki/ca.crt \\
-            image scan -i ${demo_image#http://}
+            image scan -i $demo_image
   The same through the API:
        curl --cacert .dev/pki/ca.crt -u admin:\$(cat .dev/central/admin-password) \\
-            -H 'Content-Type: application/json' -d '{"imageName":"${demo_image#http://}"}' \\
+            -H 'Content-Type: application/json' -d '{"imageName":"$demo_image"}' \\
             https://127.0.0.1:8443/v1/images/scan
 EOF
 	fi

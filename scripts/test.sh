@@ -4,9 +4,9 @@
 #   scripts/test.sh            everything: the release build (what dev.sh runs;
 #                              -O2 warns where -O0 does not), unit (debug), unit
 #                              (ASan+UBSan), spec lint, contract, contract under
-#                              valgrind, fuzz
+#                              valgrind, the portal in a real browser, fuzz
 #   ASEC_FUZZ_SECONDS=N        how long each fuzz target runs (default 10)
-#   ASEC_TEST_ONLY="unit lint" run only these stages (release unit asan versiondiff sarif lint contract valgrind fuzz)
+#   ASEC_TEST_ONLY="unit lint" run only these stages (release unit asan versiondiff sarif lint contract portal valgrind fuzz)
 #
 # It installs what it needs (as root; otherwise it prints the apt-get line),
 # starts every server the tests need (PostgreSQL on a free loopback port, in a
@@ -25,7 +25,7 @@ source scripts/lib/registry.sh
 # shellcheck source=scripts/lib/rootfs.sh
 source scripts/lib/rootfs.sh
 
-stages=${ASEC_TEST_ONLY:-"release unit asan versiondiff sarif lint contract valgrind fuzz"}
+stages=${ASEC_TEST_ONLY:-"release unit asan versiondiff sarif lint contract portal valgrind fuzz"}
 fuzz_seconds=${ASEC_FUZZ_SECONDS:-10}
 jobs=$(nproc 2>/dev/null || echo 2)
 
@@ -115,20 +115,20 @@ run_contract() {
 	count "$label" "$p" "$f"
 }
 
-if want unit || want asan || want contract || want valgrind; then
+if want unit || want asan || want contract || want portal || want valgrind; then
 	pg_port=$(free_port)
 	pg_running=1  # before the start: pg_stop is a no-op when nothing runs
 	pg_start "$pg_dir" "$pg_port" >/dev/null
 	# one database per suite that starts its own central, so that no suite
 	# reads rows another sealed with its own keys
-	for db in asec_test asec_roles asec_valgrind; do pg_create_db "$pg_port" "$db" >/dev/null; done
+	for db in asec_test asec_roles asec_valgrind asec_portal; do pg_create_db "$pg_port" "$db" >/dev/null; done
 	export ASEC_TEST_DATABASE_URL
 	ASEC_TEST_DATABASE_URL=$(pg_url "$pg_port" asec_test)
 fi
 
 # Two real OCI registries (Debian's docker-registry): anonymous, and with
 # htpasswd basic auth; the registry and indexer tests push images to them.
-if want unit || want asan; then
+if want unit || want asan || want portal; then
 	registries_running=1
 	reg_port=$(free_port)
 	reg_auth_port=$(free_port)
@@ -209,7 +209,7 @@ if want lint; then
 	if (cd tests/contract && npm run --silent lint); then count "spec lint" 1 0; else count "spec lint" 0 1; fi
 fi
 
-if want contract || want valgrind; then
+if want contract || want portal || want valgrind; then
 	[ -x build/debug/services/central/central ] || build debug || count "build (debug)" 0 1
 fi
 want contract && { echo "== contract tests"; run_contract contract "" ASEC_BUILD_DIR="$root/build/debug"; }
@@ -222,6 +222,34 @@ if want contract; then
 		count "role matrix" 0 1
 	fi
 fi
+# The portal (frontend-static/): its npm packages pinned by package-lock.json,
+# the production build (which fails over the 300 KB first-load budget), its
+# unit tests, then the browser suite: Debian's chromium driven by
+# playwright-core against the real central, indexer, matcher, PostgreSQL and
+# registry. Screenshots and accessibility reports go to
+# frontend-static/test-artifacts/.
+run_portal() {
+	local log="$work/portal.log" line
+	echo "== portal: npm ci, build, unit tests"
+	if ! (cd frontend-static && npm ci --no-audit --no-fund --loglevel=error) >"$work/npm-portal.log" 2>&1; then
+		cat "$work/npm-portal.log"
+		count "portal npm ci" 0 1
+		return
+	fi
+	if (cd frontend-static && node build.mjs); then count "portal build" 1 0; else count "portal build" 0 1; return; fi
+	if (cd frontend-static && node --test tests/unit/); then count "portal unit" 1 0; else count "portal unit" 0 1; fi
+	echo "== portal: end to end in chromium"
+	(cd frontend-static && ASEC_BUILD_DIR="$root/build/debug" \
+		ASEC_TEST_DATABASE_URL="$(pg_url "$pg_port" asec_portal)" node tests/e2e.mjs) 2>&1 | tee "$log" || true
+	line=$(grep -E '^portal-e2e: [0-9]+ passed, [0-9]+ failed' "$log" | tail -1 || true)
+	if [ -z "$line" ]; then
+		count "portal e2e" 0 1
+		return
+	fi
+	count "portal e2e" "$(sed -E 's/portal-e2e: ([0-9]+) passed.*/\1/' <<<"$line")" \
+		"$(sed -E 's/.* ([0-9]+) failed.*/\1/' <<<"$line")"
+}
+want portal && run_portal
 if want valgrind; then
 	echo "== contract tests with every service under valgrind"
 	run_contract contract-valgrind services ASEC_BUILD_DIR="$root/build/debug" \

@@ -18,6 +18,7 @@ ASEC_TEST_PACKAGES=(
 	libcmocka-dev clang libclang-rt-dev valgrind procps openssl
 	docker-registry apache2-utils debootstrap zstd jq
 	python3-apt python3-rpm python3-packaging
+	chromium fonts-liberation
 )
 
 # Node.js and npm run the contract suite and the spec linter. A machine may

@@ -58,19 +58,8 @@ int central_handle_getAlert(struct http_exchange *ex, const struct central_getAl
 
 int central_handle_countAlerts(struct http_exchange *ex, const struct central_countAlerts_params *params, json_t *body)
 {
-	struct central *c = http_exchange_server_context(ex);
-	struct query *q = NULL;
-	int64_t count = 0;
-	int rc;
-
 	(void)body;
-	if (central_query_parse(&q, ex, "query", params->query, store_alerts_query_fields))
-		return ASEC_OK;
-	rc = store_alerts_count(&count, c->pool, q);
-	query_free(q);
-	if (rc)
-		return central_respond_store_error(ex, rc);
-	return http_respond_json(ex, 200, json_pack("{s:I}", "count", (json_int_t)count));
+	return central_respond_count(ex, params->query, store_alerts_query_fields, store_alerts_count);
 }
 
 int central_handle_getAlertsCounts(struct http_exchange *ex, const struct central_getAlertsCounts_params *params,

@@ -9,6 +9,7 @@
  */
 #include "api_common.h"
 
+#include "central.h"
 #include "error/error.h"
 
 int central_query_parse(struct query **out, struct http_exchange *ex, const char *param, const char *text,
@@ -42,4 +43,21 @@ void central_page_from_params(struct store_search_page *out, int has_limit, int6
 	out->offset = has_offset ? (size_t)offset : 0;
 	out->sort_field = has_field && field && field[0] ? field : NULL;
 	out->reversed = has_reversed && reversed;
+}
+
+int central_respond_count(struct http_exchange *ex, const char *text,
+			  const struct query_field *(*fields)(size_t *count), central_count_fn count)
+{
+	struct central *c = http_exchange_server_context(ex);
+	struct query *q = NULL;
+	int64_t n = 0;
+	int rc;
+
+	if (central_query_parse(&q, ex, "query", text, fields))
+		return ASEC_OK;
+	rc = count(&n, c->pool, q);
+	query_free(q);
+	if (rc)
+		return central_respond_store_error(ex, rc);
+	return http_respond_json(ex, 200, json_pack("{s:I}", "count", (json_int_t)n));
 }

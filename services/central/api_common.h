@@ -16,6 +16,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "db/db.h"
 #include "http/http.h"
 #include "query/query.h"
 #include "store_search.h"
@@ -36,6 +37,16 @@ int central_query_parse(struct query **out, struct http_exchange *ex, const char
 /* Answers a store's failure rc: ASEC_EIO or ASEC_ETIMEOUT is 503 "Central
  * DB is unreachable: ..." with Retry-After, the rest http_respond_error's. */
 int central_respond_store_error(struct http_exchange *ex, int rc);
+
+/* A search store's count of the rows matching a query. */
+typedef int (*central_count_fn)(int64_t *out, struct db_pool *pool, const struct query *q);
+
+/*
+ * The whole of a count operation ({"count": n} of the rows text matches,
+ * by fields()): every count operation parses, counts and fails alike.
+ */
+int central_respond_count(struct http_exchange *ex, const char *text,
+			  const struct query_field *(*fields)(size_t *count), central_count_fn count);
 
 /*
  * The page of a list operation's pagination.* parameters: limit (absent or

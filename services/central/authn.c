@@ -3,12 +3,14 @@
  * token) and whether their roles grant what the operation declares.
  *
  * The HTTP server calls central_authenticate() for every operation that
- * accepts basic or bearer credentials, before parameters and body are
- * parsed, and maps its answer: ASEC_OK goes on, ASEC_EAUTH is a 401 with
- * WWW-Authenticate, anything else a 403 (see http.h). Every bearer request
- * is checked against the store too, because only the store knows about
- * revocation: a signature proves central issued the token, not that it
- * still stands.
+ * accepts basic, bearer or session cookie credentials, before parameters
+ * and body are parsed, and maps its answer: ASEC_OK goes on, ASEC_EAUTH is a
+ * 401 with WWW-Authenticate (Bearer for central's operations, which a
+ * browser never answers with a password dialog), anything else a 403 (see
+ * http.h). Every bearer request is checked against the store too, because
+ * only the store knows about revocation: a signature proves central issued
+ * the token, not that it still stands. So is every cookie: a session is only
+ * a row of the store (sessions.c).
  *
  * The caller found here is kept in a thread-local record tagged with the
  * exchange and its request id: the server runs authentication and the
@@ -137,30 +139,35 @@ static int password_check(struct central *c, const char *password)
 	return rc;
 }
 
-static int authenticate_basic(struct central *c, const char *header)
+int central_password_check(struct central *c, const char *user, const char *password)
 {
-	char *user = NULL, *password = NULL;
 	time_t now = time(NULL);
 	int rc;
 
-	if ((rc = auth_basic_parse(&user, &password, header)))
-		goto out;
-	if (strcmp(user, CENTRAL_ADMIN_USER) != 0) {
+	if (!user || !password || strcmp(user, CENTRAL_ADMIN_USER) != 0) {
 		error_set("wrong user name or password");
-		rc = ASEC_EAUTH;
+		return ASEC_EAUTH;
+	}
+	if (auth_cache_lookup(c->cache, user, password, now))
+		return ASEC_OK;
+	rc = password_check(c, password);
+	if (rc == ASEC_EAUTH || rc == ASEC_EINVALID) {
+		error_set("wrong user name or password");
+		return ASEC_EAUTH;
+	}
+	if (rc)
+		return rc;
+	auth_cache_add(c->cache, user, password, now);
+	return ASEC_OK;
+}
+
+static int authenticate_basic(struct central *c, const char *header)
+{
+	char *user = NULL, *password = NULL;
+	int rc;
+
+	if ((rc = auth_basic_parse(&user, &password, header)) || (rc = central_password_check(c, user, password)))
 		goto out;
-	}
-	if (!auth_cache_lookup(c->cache, user, password, now)) {
-		rc = password_check(c, password);
-		if (rc == ASEC_EAUTH || rc == ASEC_EINVALID) {
-			error_set("wrong user name or password");
-			rc = ASEC_EAUTH;
-			goto out;
-		}
-		if (rc)
-			goto out;
-		auth_cache_add(c->cache, user, password, now);
-	}
 	current.is_admin = 1;
 	snprintf(current.name, sizeof(current.name), "%s", CENTRAL_ADMIN_USER);
 	current.roles[0] = AUTH_ROLE_ADMIN;
@@ -173,18 +180,14 @@ out:
 	return rc;
 }
 
-static int authenticate_bearer(struct central *c, const char *header)
+int central_token_check(struct auth_token_claims *claims, struct central *c, const char *token)
 {
-	struct auth_token_claims claims;
 	struct store_token stored;
-	const char *token;
 	int rc;
 
-	if ((rc = auth_bearer_parse(&token, header)))
+	if ((rc = auth_token_verify(claims, token, &c->key, 1, time(NULL))))
 		return rc;
-	if ((rc = auth_token_verify(&claims, token, &c->key, 1, time(NULL))))
-		return rc;
-	rc = store_auth_token_get(&stored, c->pool, claims.jti);
+	rc = store_auth_token_get(&stored, c->pool, claims->jti);
 	if (rc == ASEC_ENOTFOUND) {
 		error_set("the API token is not known to central");
 		return ASEC_EAUTH;
@@ -198,6 +201,17 @@ static int authenticate_bearer(struct central *c, const char *header)
 		error_set("the API token was revoked");
 		return ASEC_EAUTH;
 	}
+	return ASEC_OK;
+}
+
+static int authenticate_bearer(struct central *c, const char *header)
+{
+	struct auth_token_claims claims;
+	const char *token;
+	int rc;
+
+	if ((rc = auth_bearer_parse(&token, header)) || (rc = central_token_check(&claims, c, token)))
+		return rc;
 	current.is_admin = 0;
 	memcpy(current.id, claims.jti, sizeof(current.id));
 	memcpy(current.name, claims.name, sizeof(current.name));
@@ -207,19 +221,44 @@ static int authenticate_bearer(struct central *c, const char *header)
 	return ASEC_OK;
 }
 
+/* The portal's session cookie (sessions.c): the session's roles, and for
+ * anything but a read the same-origin and CSRF checks, refused as 403. */
+static int authenticate_cookie(struct central *c, struct http_exchange *ex, const struct http_operation *op)
+{
+	struct store_session session;
+	int rc;
+
+	if ((rc = central_session_of_request(&session, c, ex)))
+		return rc;
+	if ((rc = central_session_request_check(c, ex, &session, op->method)))
+		return rc;
+	current.is_admin = strcmp(session.auth_provider, STORE_SESSION_BASIC) == 0;
+	current.is_session = 1;
+	memcpy(current.session_id, session.id, sizeof(current.session_id));
+	memcpy(current.id, session.api_token_id, sizeof(current.id));
+	memcpy(current.name, session.user, sizeof(current.name));
+	current.expires = session.expires;
+	memcpy(current.roles, session.roles, sizeof(current.roles));
+	current.role_count = session.role_count;
+	return ASEC_OK;
+}
+
 int central_authenticate(struct http_exchange *ex, const struct http_operation *op, void *ctx)
 {
 	struct central *c = ctx;
 	const char *header = http_exchange_header(ex, "Authorization");
-	char identity[AUTH_UUID_LEN + 16];
+	char identity[AUTH_CLAIM_MAX + 16];
 	int rc;
 
 	memset(&current, 0, sizeof(current));
-	if (!header || !header[0]) {
+	/* an Authorization header wins: a script's credentials are never
+	 * mistaken for the browser's session */
+	if ((!header || !header[0]) && (op->auth & HTTP_AUTH_COOKIE) && http_exchange_header(ex, "Cookie"))
+		rc = authenticate_cookie(c, ex, op);
+	else if (!header || !header[0]) {
 		error_set("valid credentials are required");
 		return ASEC_EAUTH;
-	}
-	if (strncasecmp(header, "Basic ", 6) == 0 && (op->auth & HTTP_AUTH_BASIC))
+	} else if (strncasecmp(header, "Basic ", 6) == 0 && (op->auth & HTTP_AUTH_BASIC))
 		rc = authenticate_basic(c, header);
 	else if (strncasecmp(header, "Bearer ", 7) == 0 && (op->auth & HTTP_AUTH_BEARER))
 		rc = authenticate_bearer(c, header);
@@ -235,7 +274,10 @@ int central_authenticate(struct http_exchange *ex, const struct http_operation *
 	current.ex = ex;
 	snprintf(current.request_id, sizeof(current.request_id), "%s",
 		 http_exchange_request_id(ex) ? http_exchange_request_id(ex) : "");
-	if (current.is_admin)
+	/* the log names who acted, never the secret they acted with */
+	if (current.is_session)
+		snprintf(identity, sizeof(identity), "session:%s", current.name);
+	else if (current.is_admin)
 		snprintf(identity, sizeof(identity), "%s", CENTRAL_ADMIN_USER);
 	else
 		snprintf(identity, sizeof(identity), "apitoken:%s", current.id);

@@ -4,7 +4,9 @@
  *
  * The decision table runs central_roles_check() over requirements written
  * like the spec's x-asec-roles and over every operation of the real,
- * generated route table, for each built-in role. The store tests need
+ * generated route table, for each built-in role. The store tests (admin
+ * hash, API tokens, portal sessions: lookup by cookie hash, logout, the
+ * parent token's revocation folded in, expiry, purge) need
  * PostgreSQL from ASEC_TEST_DATABASE_URL (skipped otherwise, exit 77; a
  * failure under CI=true) and work in a schema of their own so parallel runs
  * do not meet (store_testing.h).
@@ -215,6 +217,118 @@ static void tokens(void **state)
 	free(list);
 }
 
+/* ---- portal sessions ---------------------------------------------------- */
+
+static void make_session(struct store_session *s, const char *user, const char *token_id, int64_t expires)
+{
+	size_t i;
+
+	memset(s, 0, sizeof(*s));
+	assert_int_equal(auth_uuid_v4(s->id), ASEC_OK);
+	/* distinct hashes from the id's random bytes */
+	for (i = 0; i < sizeof(s->token_hash); i++)
+		s->token_hash[i] = (unsigned char)(s->id[i % AUTH_UUID_LEN] * 31 + i);
+	snprintf(s->user, sizeof(s->user), "%s", user);
+	if (token_id) {
+		snprintf(s->auth_provider, sizeof(s->auth_provider), "%s", STORE_SESSION_TOKEN);
+		snprintf(s->api_token_id, sizeof(s->api_token_id), "%s", token_id);
+		s->roles[0] = AUTH_ROLE_NONE;
+		s->role_count = 1;
+	} else {
+		snprintf(s->auth_provider, sizeof(s->auth_provider), "%s", STORE_SESSION_BASIC);
+		s->roles[0] = AUTH_ROLE_ADMIN;
+		s->role_count = 1;
+	}
+	s->created = (int64_t)time(NULL);
+	s->expires = expires;
+}
+
+static void sessions(void **state)
+{
+	int64_t now = (int64_t)time(NULL);
+	struct store_token parent;
+	struct store_session admin, from_token, got;
+	unsigned char unknown[STORE_SESSION_HASH_BYTES] = {0};
+
+	(void)state;
+	make_token(&parent, "portal user", now - 10, now + 3600);
+	assert_int_equal(store_auth_token_insert(pool, &parent), ASEC_OK);
+	make_session(&admin, CENTRAL_ADMIN_USER, NULL, now + 600);
+	make_session(&from_token, parent.name, parent.id, now + 3600);
+	from_token.roles[1] = AUTH_ROLE_CONTINUOUS_INTEGRATION;
+	from_token.role_count = 2;
+	assert_int_equal(store_auth_session_create(pool, &admin), ASEC_OK);
+	assert_int_equal(store_auth_session_create(pool, &from_token), ASEC_OK);
+	/* the same cookie hash twice is refused (a UUID clash too) */
+	make_session(&got, "other", NULL, now + 600);
+	memcpy(got.token_hash, admin.token_hash, sizeof(got.token_hash));
+	assert_int_equal(store_auth_session_create(pool, &got), ASEC_EEXISTS);
+
+	assert_int_equal(store_auth_session_get_by_hash(&got, pool, admin.token_hash), ASEC_OK);
+	assert_string_equal(got.id, admin.id);
+	assert_string_equal(got.user, CENTRAL_ADMIN_USER);
+	assert_string_equal(got.auth_provider, "basic");
+	assert_string_equal(got.api_token_id, "");
+	assert_int_equal(got.role_count, 1);
+	assert_int_equal(got.roles[0], AUTH_ROLE_ADMIN);
+	assert_int_equal(got.expires, now + 600);
+	assert_false(got.revoked);
+	assert_int_equal(store_auth_session_get_by_hash(&got, pool, from_token.token_hash), ASEC_OK);
+	assert_string_equal(got.id, from_token.id);
+	assert_string_equal(got.user, "portal user");
+	assert_string_equal(got.auth_provider, "token");
+	assert_string_equal(got.api_token_id, parent.id);
+	assert_int_equal(got.role_count, 2);
+	assert_int_equal(got.roles[1], AUTH_ROLE_CONTINUOUS_INTEGRATION);
+	assert_false(got.revoked);
+	assert_int_equal(store_auth_session_get_by_hash(&got, pool, unknown), ASEC_ENOTFOUND);
+
+	/* logout: this session only */
+	assert_int_equal(store_auth_session_revoke(pool, admin.id), ASEC_OK);
+	assert_int_equal(store_auth_session_revoke(pool, admin.id), ASEC_OK);
+	assert_int_equal(store_auth_session_revoke(pool, "00000000-0000-4000-8000-000000000000"), ASEC_ENOTFOUND);
+	assert_int_equal(store_auth_session_get_by_hash(&got, pool, admin.token_hash), ASEC_OK);
+	assert_true(got.revoked);
+	assert_int_equal(store_auth_session_get_by_hash(&got, pool, from_token.token_hash), ASEC_OK);
+	assert_false(got.revoked);
+
+	/* the parent API token revoked: its session reads as revoked */
+	assert_int_equal(store_auth_token_revoke(pool, parent.id), ASEC_OK);
+	assert_int_equal(store_auth_session_get_by_hash(&got, pool, from_token.token_hash), ASEC_OK);
+	assert_true(got.revoked);
+}
+
+static void sessions_expire_and_purge(void **state)
+{
+	int64_t now = (int64_t)time(NULL);
+	struct store_session live, recent, old, got;
+	size_t deleted = 99;
+
+	(void)state;
+	make_session(&live, CENTRAL_ADMIN_USER, NULL, now + 600);
+	make_session(&recent, CENTRAL_ADMIN_USER, NULL, now - 3600);
+	make_session(&old, CENTRAL_ADMIN_USER, NULL, now - STORE_SESSION_PURGE_AFTER_S - 60);
+	assert_int_equal(store_auth_session_create(pool, &live), ASEC_OK);
+	assert_int_equal(store_auth_session_create(pool, &recent), ASEC_OK);
+	assert_int_equal(store_auth_session_create(pool, &old), ASEC_OK);
+	/* an expired session is still found, with its end, for the caller to refuse */
+	assert_int_equal(store_auth_session_get_by_hash(&got, pool, recent.token_hash), ASEC_OK);
+	assert_int_equal(got.expires, now - 3600);
+	assert_false(got.revoked);
+
+	assert_int_equal(store_auth_session_purge_expired(&deleted, pool, now), ASEC_OK);
+	assert_true(deleted >= 1); /* old, and any the previous test left that old (none) */
+	assert_int_equal(store_auth_session_get_by_hash(&got, pool, old.token_hash), ASEC_ENOTFOUND);
+	assert_int_equal(store_auth_session_get_by_hash(&got, pool, recent.token_hash), ASEC_OK);
+	assert_int_equal(store_auth_session_get_by_hash(&got, pool, live.token_hash), ASEC_OK);
+	/* a day later the recent one goes too, the live one stays */
+	assert_int_equal(store_auth_session_purge_expired(&deleted, pool, now + STORE_SESSION_PURGE_AFTER_S), ASEC_OK);
+	assert_int_equal(deleted, 1);
+	assert_int_equal(store_auth_session_get_by_hash(&got, pool, recent.token_hash), ASEC_ENOTFOUND);
+	assert_int_equal(store_auth_session_get_by_hash(&got, pool, live.token_hash), ASEC_OK);
+	assert_int_equal(store_auth_session_purge_expired(NULL, pool, now), ASEC_OK);
+}
+
 int main(void)
 {
 	const struct CMUnitTest pure[] = {
@@ -225,6 +339,8 @@ int main(void)
 	const struct CMUnitTest store[] = {
 		cmocka_unit_test(admin_hash),
 		cmocka_unit_test(tokens),
+		cmocka_unit_test(sessions),
+		cmocka_unit_test(sessions_expire_and_purge),
 	};
 	int failed = cmocka_run_group_tests_name("central authorization", pure, NULL, NULL), skip;
 

@@ -30,3 +30,19 @@ if(TARGET central_e2e_test)
   # About a minute; 50 parallel scans and three restarts take longer under ASan.
   set_tests_properties(central_e2e_test PROPERTIES TIMEOUT 900)
 endif()
+
+# central_session_e2e_test.c - the portal's browser sessions against this
+# build's central and PostgreSQL only (no scanners, no registries): it needs
+# ASEC_TEST_DATABASE_URL and skips without it.
+asec_unit_test(central_session_e2e_test SOURCES ${CMAKE_CURRENT_LIST_DIR}/central_session_e2e_test.c
+  LIBS PkgConfig::CURL PkgConfig::JANSSON PkgConfig::LIBPQ
+  LABELS "central;postgres;network-loopback")
+if(TARGET central_session_e2e_test)
+  target_include_directories(central_session_e2e_test PRIVATE ${PROJECT_SOURCE_DIR}/tests/support
+    ${PROJECT_SOURCE_DIR}/shared)
+  add_dependencies(central_session_e2e_test central asec-pki)
+  set_property(TEST central_session_e2e_test APPEND PROPERTY ENVIRONMENT
+    "CENTRAL_E2E_CENTRAL_BIN=$<TARGET_FILE:central>"
+    "CENTRAL_E2E_PKI_BIN=$<TARGET_FILE:asec-pki>")
+  set_tests_properties(central_session_e2e_test PROPERTIES TIMEOUT 300)
+endif()

@@ -1092,6 +1092,237 @@ static void test_05_search(void **state)
 	testsvc_reply_free(&r);
 }
 
+/* ---- 5b. CVEs: the same findings seen by CVE ------------------------------------------------ */
+
+static const char *const sev_rank_names[] = {"UNKNOWN_VULNERABILITY_SEVERITY", "LOW_VULNERABILITY_SEVERITY",
+					     "MODERATE_VULNERABILITY_SEVERITY", "IMPORTANT_VULNERABILITY_SEVERITY",
+					     "CRITICAL_VULNERABILITY_SEVERITY"};
+
+static int sev_rank(const char *name)
+{
+	for (int k = 0; k < 5; k++)
+		if (name && !strcmp(name, sev_rank_names[k]))
+			return k;
+	return 0;
+}
+
+static void print_json(const char *label, const json_t *j)
+{
+	char *text = json_dumps(j, JSON_COMPACT);
+
+	printf("  %s: %.900s\n", label, text ? text : "");
+	free(text);
+}
+
+static json_t *central_get_json(const char *path)
+{
+	struct testsvc_reply r;
+	json_t *out;
+
+	central_call(&r, NULL, path, NULL, NULL, 60);
+	if (r.status != 200 || !json_is_object(r.json))
+		fail_msg("GET %s: HTTP %ld: %.600s", path, r.status, testsvc_body(&r));
+	out = json_incref(r.json);
+	testsvc_reply_free(&r);
+	return out;
+}
+
+/*
+ * Every stored Image (GET /v1/images, then each by id) folded by CVE, the
+ * way GET /v1/cves must answer: {cve: {sev, cvss, images{}, components{},
+ * fixable, findings, fixableFindings}}, computed here from the documents.
+ */
+static json_t *cves_from_images(size_t *images_with_findings, int *total_findings, int *fixable_findings)
+{
+	json_t *list = list_images("", "pagination.limit=1000"), *by = json_object(), *item;
+	size_t i;
+
+	*images_with_findings = 0;
+	*total_findings = *fixable_findings = 0;
+	json_array_foreach(list, i, item) {
+		char path[300];
+		json_t *img, *c, *v;
+		size_t ci, vi;
+		int any = 0;
+		snprintf(path, sizeof(path), "/v1/images/%s", text_of(item, "id"));
+		img = central_get_json(path);
+		json_array_foreach(json_object_get(json_object_get(img, "scan"), "components"), ci, c) {
+			char comp[300];
+			snprintf(comp, sizeof(comp), "%s %s", text_of(c, "name"), text_of(c, "version"));
+			json_array_foreach(json_object_get(c, "vulns"), vi, v) {
+				const char *cve = text_of(v, "cve");
+				json_t *e = json_object_get(by, cve);
+				int fixed = text_of(v, "fixedBy")[0] != 0;
+				if (!e) {
+					e = json_pack("{s:i, s:f, s:{}, s:{}, s:b, s:i}", "sev", 0, "cvss", 0.0, "images",
+						      "components", "fixable", 0, "findings", 0);
+					json_object_set_new(by, cve, e);
+				}
+				if (sev_rank(text_of(v, "severity")) > json_integer_value(json_object_get(e, "sev")))
+					json_object_set_new(e, "sev", json_integer(sev_rank(text_of(v, "severity"))));
+				if (json_number_value(json_object_get(v, "cvss")) > json_number_value(json_object_get(e, "cvss")))
+					json_object_set(e, "cvss", json_object_get(v, "cvss"));
+				json_object_set_new(json_object_get(e, "images"), text_of(img, "id"), json_true());
+				json_object_set_new(json_object_get(e, "components"), comp, json_true());
+				if (fixed)
+					json_object_set_new(e, "fixable", json_true());
+				json_object_set_new(e, "findings",
+						    json_integer(json_integer_value(json_object_get(e, "findings")) + 1));
+				*total_findings += 1;
+				*fixable_findings += fixed;
+				any = 1;
+			}
+		}
+		*images_with_findings += any;
+		json_decref(img);
+	}
+	json_decref(list);
+	return by;
+}
+
+static void test_05b_cves(void **state)
+{
+	size_t images, n, i;
+	int findings, fixable_findings, fixable_cves = 0, by_sev[5] = {0};
+	json_t *want, *got, *list, *row, *sum, *detail, *f;
+	const char *cve;
+	struct testsvc_reply r;
+	int seen = 0;
+
+	(void)state;
+	printf("[CVEs]\n");
+	want = cves_from_images(&images, &findings, &fixable_findings);
+	n = json_object_size(want);
+	assert_true(n >= 5);
+	got = central_get_json("/v1/cves?pagination.limit=1000");
+	list = json_object_get(got, "cves");
+	printf("  %zu CVEs in %zu images with findings (%d findings)\n", json_array_size(list), images, findings);
+	assert_int_equal(json_array_size(list), n);
+	json_array_foreach(list, i, row) {
+		json_t *e = json_object_get(want, text_of(row, "cve"));
+		if (!e)
+			fail_msg("GET /v1/cves lists %s, which no stored image has", text_of(row, "cve"));
+		assert_string_equal(text_of(row, "severity"),
+				    sev_rank_names[json_integer_value(json_object_get(e, "sev"))]);
+		assert_true(json_number_value(json_object_get(row, "cvss")) == json_number_value(json_object_get(e, "cvss")));
+		assert_int_equal(json_integer_value(json_object_get(row, "imageCount")),
+				 json_object_size(json_object_get(e, "images")));
+		assert_int_equal(json_integer_value(json_object_get(row, "componentCount")),
+				 json_object_size(json_object_get(e, "components")));
+		assert_int_equal(json_is_true(json_object_get(row, "fixable")), json_is_true(json_object_get(e, "fixable")));
+		check_time(row, "firstSystemOccurrence", "ListCVE");
+		/* default order: CVSS highest first */
+		if (i > 0)
+			assert_true(json_number_value(json_object_get(json_array_get(list, i - 1), "cvss")) >=
+				    json_number_value(json_object_get(row, "cvss")));
+		fixable_cves += json_is_true(json_object_get(e, "fixable"));
+		by_sev[json_integer_value(json_object_get(e, "sev"))]++;
+	}
+	json_decref(got);
+
+	/* the count and the summary agree */
+	got = central_get_json("/v1/cvescount");
+	assert_int_equal(json_integer_value(json_object_get(got, "count")), n);
+	json_decref(got);
+	sum = central_get_json("/v1/cves/summary");
+	print_json("summary", sum);
+	assert_int_equal(json_integer_value(json_object_get(sum, "cves")), n);
+	assert_int_equal(json_integer_value(json_object_get(sum, "fixableCves")), fixable_cves);
+	assert_int_equal(json_integer_value(json_object_get(sum, "findings")), findings);
+	assert_int_equal(json_integer_value(json_object_get(sum, "fixableFindings")), fixable_findings);
+	assert_int_equal(json_integer_value(json_object_get(sum, "images")), images);
+	for (int k = 0; k < 5; k++) {
+		static const char *const keys[] = {"UNKNOWN", "LOW", "MODERATE", "IMPORTANT", "CRITICAL"};
+		assert_int_equal(json_integer_value(json_object_get(json_object_get(sum, "bySeverity"), keys[k])), by_sev[k]);
+	}
+	json_decref(sum);
+
+	/* a query of the images' language */
+	got = central_get_json("/v1/cvescount?query=Component%3A%22PyYAML%22%2BFixable%3Atrue");
+	assert_true(json_integer_value(json_object_get(got, "count")) >= 2);
+	json_decref(got);
+
+	/* one CVE: the app image's Jinja2 finding, with its fixed version */
+	cve = "CVE-2019-10906";
+	assert_non_null(json_object_get(want, cve));
+	detail = central_get_json("/v1/cves/CVE-2019-10906");
+	assert_string_equal(text_of(detail, "cve"), cve);
+	assert_int_equal(json_integer_value(json_object_get(detail, "imageCount")),
+			 json_object_size(json_object_get(json_object_get(want, cve), "images")));
+	assert_int_equal(json_integer_value(json_object_get(detail, "findingCount")),
+			 json_integer_value(json_object_get(json_object_get(want, cve), "findings")));
+	assert_true(text_of(detail, "summary")[0] != 0);
+	assert_true(text_of(detail, "link")[0] != 0);
+	json_array_foreach(json_object_get(detail, "findings"), i, f) {
+		assert_non_null(json_object_get(json_object_get(json_object_get(want, cve), "images"), text_of(f, "imageId")));
+		if (!strcmp(text_of(f, "imageId"), app_digest)) {
+			assert_string_equal(text_of(f, "component"), "Jinja2");
+			assert_string_equal(text_of(f, "version"), "2.10");
+			assert_string_equal(text_of(f, "fixedBy"), "2.10.1");
+			assert_true(json_is_integer(json_object_get(f, "layerIndex")));
+			seen = 1;
+		}
+	}
+	if (!seen)
+		fail_msg("GET /v1/cves/%s does not list the app image %s", cve, app_digest);
+	json_decref(detail);
+	json_decref(want);
+
+	central_call(&r, NULL, "/v1/cves/CVE-1999-99999", NULL, NULL, 60);
+	expect_problem(&r, 404, "CVE-1999-99999", "an unknown CVE");
+	testsvc_reply_free(&r);
+	central_call(&r, NULL, "/v1/cves?pagination.sortOption.field=Popularity", NULL, NULL, 60);
+	expect_problem(&r, 400, "sortable", "a CVE list sorted by a field that is not one");
+	testsvc_reply_free(&r);
+	central_call(&r, NULL, "/v1/cves?query=No%20Such%20Field%3A1", NULL, NULL, 60);
+	expect_problem(&r, 400, "position", "a CVE query with an unknown field");
+	testsvc_reply_free(&r);
+}
+
+/* ---- 5c. system health -------------------------------------------------------------------- */
+
+/* GET /v1/system/health: its status, and the named component's in *component. */
+static void expect_health(const char *want_status, const char *component, const char *want_component)
+{
+	json_t *h = central_get_json("/v1/system/health"), *c;
+	const char *names[] = {"central", "centralDb", "scannerIndexer", "scannerMatcher", "scannerDb",
+			       "vulnerabilityData"};
+	size_t i;
+	int found = 0;
+
+	print_json("health", h);
+	assert_string_equal(text_of(h, "status"), want_status);
+	check_time(h, "checkedAt", "SystemHealth");
+	assert_int_equal(json_array_size(json_object_get(h, "components")), 6);
+	json_array_foreach(json_object_get(h, "components"), i, c) {
+		assert_string_equal(text_of(c, "name"), names[i]);
+		if (!strcmp(want_status, "HEALTHY"))
+			assert_string_equal(text_of(c, "status"), "HEALTHY");
+		if (!strcmp(text_of(c, "name"), component)) {
+			assert_string_equal(text_of(c, "status"), want_component);
+			found = 1;
+		}
+	}
+	assert_true(found);
+	json_decref(h);
+}
+
+static void test_05c_health(void **state)
+{
+	json_t *h;
+
+	(void)state;
+	printf("[system health]\n");
+	expect_health("HEALTHY", "scannerDb", "HEALTHY");
+	h = central_get_json("/v1/system/health");
+	/* central's version and uptime, the data's age */
+	assert_true(text_of(json_array_get(json_object_get(h, "components"), 0), "version")[0] != 0);
+	assert_true(json_is_integer(json_object_get(json_array_get(json_object_get(h, "components"), 0), "uptimeSeconds")));
+	assert_true(json_integer_value(json_object_get(json_array_get(json_object_get(h, "components"), 5), "ageSeconds")) <
+		    7 * 24 * 3600);
+	json_decref(h);
+}
+
 /* ---- 6. image integrations ---------------------------------------------------------------- */
 
 static char integration_id[40];
@@ -1284,7 +1515,14 @@ static void test_07_dependencies_failing(void **state)
 	 * (image_scan.h): only the registry is asked what the tag names */
 	json_decref(scan_ok(app_name, 0, NULL));
 	expect_unavailable(app_name, "scanner-indexer");
+	/* the health page names it, and answers in time, without a 5xx */
+	{
+		double t0 = now_s();
+		expect_health("DEGRADED", "scannerIndexer", "UNHEALTHY");
+		assert_true(now_s() - t0 < 10);
+	}
 	assert_int_equal(start_indexer(), 0);
+	expect_health("HEALTHY", "scannerIndexer", "HEALTHY");
 	json_decref(scan_ok(app_name, 1, NULL));
 
 	testsvc_kill(&matcher, SIGKILL);
@@ -1858,6 +2096,8 @@ int main(void)
 		cmocka_unit_test(test_03_coalescing),
 		cmocka_unit_test(test_04_parallel),
 		cmocka_unit_test(test_05_search),
+		cmocka_unit_test(test_05b_cves),
+		cmocka_unit_test(test_05c_health),
 		cmocka_unit_test(test_06_integrations),
 		cmocka_unit_test(test_07_dependencies_failing),
 		cmocka_unit_test(test_08_bad_input),

@@ -46,6 +46,7 @@ struct scan_flight {
 struct image_scanner {
 	struct httpclient *indexer;
 	struct httpclient *matcher;
+	struct httpclient *probe; /* health checks: short, never retried */
 	char *indexer_url;
 	char *matcher_url;
 	struct db_pool *pool;
@@ -155,6 +156,12 @@ int image_scanner_new(struct image_scanner **out, const struct image_scanner_opt
 	http.total_timeout_ms = opts->matcher_timeout_ms;
 	if ((rc = httpclient_new(&s->matcher, &http)))
 		goto fail;
+	/* A probe that waits and retries would report a dead service late. */
+	http.total_timeout_ms = http.connect_timeout_ms = IMAGE_SCANNER_PROBE_TIMEOUT_MS;
+	http.max_attempts = 1;
+	http.max_body_bytes = 1 << 20;
+	if ((rc = httpclient_new(&s->probe, &http)))
+		goto fail;
 	*out = s;
 	return ASEC_OK;
 fail:
@@ -168,6 +175,7 @@ void image_scanner_free(struct image_scanner *s)
 		return;
 	httpclient_free(s->indexer);
 	httpclient_free(s->matcher);
+	httpclient_free(s->probe);
 	free(s->indexer_url);
 	free(s->matcher_url);
 	pthread_mutex_destroy(&s->lock);
@@ -706,4 +714,16 @@ out:
 	free(full_name);
 	free(key);
 	return rc;
+}
+
+int image_scanner_probe(struct httpclient_response *resp, struct image_scanner *s, enum image_scanner_service which,
+			const char *path)
+{
+	static const char *const headers[] = {"Accept: application/json", NULL};
+	struct httpclient_request req = {.method = "GET", .headers = headers, .idempotent = 1};
+	char url[600];
+
+	snprintf(url, sizeof(url), "%s%s", which == IMAGE_SCANNER_INDEXER ? s->indexer_url : s->matcher_url, path);
+	req.url = url;
+	return httpclient_do(s->probe, &req, resp);
 }

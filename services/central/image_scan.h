@@ -29,6 +29,7 @@
 #include <jansson.h>
 
 #include "db/db.h"
+#include "httpclient/httpclient.h"
 #include "secretbox/secretbox.h"
 
 struct image_scanner;
@@ -64,5 +65,22 @@ struct image_scan_outcome {
  * out of memory: the outcome carries failures. */
 int image_scanner_scan(struct image_scan_outcome *out, struct image_scanner *scanner, const char *image_name,
 		       int force);
+
+/* A health probe's whole budget (connect included); never retried. */
+#define IMAGE_SCANNER_PROBE_TIMEOUT_MS 2000L
+
+enum image_scanner_service {
+	IMAGE_SCANNER_INDEXER,
+	IMAGE_SCANNER_MATCHER,
+};
+
+/*
+ * GETs path ("/readyz", "/v4/metadata") of the indexer or the matcher with
+ * the scans' TLS identity, within IMAGE_SCANNER_PROBE_TIMEOUT_MS, for
+ * system_health.c. Fills resp as httpclient_do() does (free it with
+ * httpclient_response_free()); codes as httpclient_do()'s.
+ */
+int image_scanner_probe(struct httpclient_response *resp, struct image_scanner *scanner,
+			enum image_scanner_service which, const char *path);
 
 #endif

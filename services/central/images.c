@@ -79,19 +79,8 @@ int central_handle_getImage(struct http_exchange *ex, const struct central_getIm
 
 int central_handle_countImages(struct http_exchange *ex, const struct central_countImages_params *params, json_t *body)
 {
-	struct central *c = http_exchange_server_context(ex);
-	struct query *q = NULL;
-	int64_t count = 0;
-	int rc;
-
 	(void)body;
-	if (central_query_parse(&q, ex, "query", params->query, store_images_query_fields))
-		return ASEC_OK;
-	rc = store_images_count(&count, c->pool, q);
-	query_free(q);
-	if (rc)
-		return central_respond_store_error(ex, rc);
-	return http_respond_json(ex, 200, json_pack("{s:I}", "count", (json_int_t)count));
+	return central_respond_count(ex, params->query, store_images_query_fields, store_images_count);
 }
 
 int central_handle_deleteImages(struct http_exchange *ex, const struct central_deleteImages_params *params,

@@ -20,6 +20,7 @@
 
 #include "central.h"
 #include "error/error.h"
+#include "http/site.h"
 #include "log/log.h"
 #include "service/service.h"
 #include "default_policies.h"
@@ -58,9 +59,18 @@ static const struct config_setting central_settings[] = {
 	 "Longest wait for the indexer to pull and index one image.", 1000, 3600000, NULL, 0},
 	{"ROX_CENTRAL_MATCH_TIMEOUT", CONFIG_DURATION_MS, "2m", "Longest wait for one call to the matcher.", 1000,
 	 3600000, NULL, 0},
+	{"ROX_CENTRAL_PORTAL_DIR", CONFIG_STRING, "/usr/share/asec/portal",
+	 "The built portal (index.html, assets/) served at /; reloaded when index.html changes. Empty: the API only.",
+	 0, 0, NULL, 0},
+	{"ROX_CENTRAL_SESSION_TIMEOUT", CONFIG_DURATION_MS, "12h",
+	 "Longest life of a portal login session (1m to 168h); one opened with an API token also ends with the token.",
+	 60000, 7LL * 24 * 3600 * 1000, NULL, 0},
 };
 
 static struct central central_state;
+/* The portal's files, loaded by central_init and handed to the server by
+ * central_register (which then owns them). */
+static struct http_site *central_portal;
 
 static int readiness(json_t *checks, void *ctx)
 {
@@ -198,8 +208,10 @@ static int central_init(struct service_context *ctx)
 		.secrets = &c->secrets,
 	};
 	char *key_path = NULL, *secrets_path = NULL;
+	const char *portal;
 	int rc;
 
+	c->session_timeout_s = config_get_int(ctx->config, "ROX_CENTRAL_SESSION_TIMEOUT") / 1000;
 	pthread_mutex_init(&c->lock, NULL);
 	pthread_mutex_init(&c->check_lock, NULL);
 	pthread_cond_init(&c->check_cond, NULL);
@@ -227,6 +239,9 @@ static int central_init(struct service_context *ctx)
 	scan.pool = c->pool;
 	if ((rc = image_scanner_new(&c->scanner, &scan)))
 		goto out;
+	portal = config_get_string(ctx->config, "ROX_CENTRAL_PORTAL_DIR");
+	if (portal && portal[0] && http_site_load(&central_portal, portal) != ASEC_OK)
+		log_warn("serving the API without the portal: ROX_CENTRAL_PORTAL_DIR %s: %s", portal, error_last());
 	ctx->http.readiness = readiness;
 	ctx->http.readiness_ctx = c;
 	ctx->http.authenticate = central_authenticate;
@@ -247,6 +262,8 @@ static int central_register(struct http_server *server)
 	if ((rc = central_roles_validate(ops, count)))
 		return rc;
 	http_server_set_context(server, &central_state);
+	http_server_set_site(server, central_portal);
+	central_portal = NULL;
 	return central_api_register(server);
 }
 
@@ -255,6 +272,8 @@ static void central_shutdown(struct service_context *ctx)
 	struct central *c = &central_state;
 
 	(void)ctx;
+	http_site_free(central_portal); /* a start that failed before central_register */
+	central_portal = NULL;
 	image_scanner_free(c->scanner);
 	c->scanner = NULL;
 	policy_set_shutdown(c);

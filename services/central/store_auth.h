@@ -7,6 +7,13 @@
  * cannot say - that a token was revoked - plus what the list and get
  * operations show. A token whose id is missing here is refused, so
  * deleting the table revokes everything.
+ *
+ * The portal's browser sessions live here too (sessions.c): a row per
+ * session, found by the SHA-256 of its cookie (the cookie itself is never
+ * stored), carrying the roles it was opened with. A session opened with an
+ * API token names that token, and a lookup folds the token's revocation
+ * into the session's, so revoking the token ends its sessions at once; one
+ * opened with the admin password ends when the password is set anew.
  */
 #ifndef ASEC_CENTRAL_STORE_AUTH_H
 #define ASEC_CENTRAL_STORE_AUTH_H
@@ -49,5 +56,38 @@ int store_auth_token_get(struct store_token *out, struct db_pool *pool, const ch
 int store_auth_token_list(struct store_token **out, size_t *count, struct db_pool *pool, int revoked);
 /* ASEC_ENOTFOUND when no token has this id; revoking twice succeeds. */
 int store_auth_token_revoke(struct db_pool *pool, const char *id);
+
+/* The auth_provider of a session opened with the admin password, and with an API token. */
+#define STORE_SESSION_BASIC "basic"
+#define STORE_SESSION_TOKEN "token"
+#define STORE_SESSION_HASH_BYTES 32
+/* Expired sessions are deleted this long after their end, so that for a
+ * day a lookup can still say "the session has ended" rather than nothing. */
+#define STORE_SESSION_PURGE_AFTER_S (24 * 3600)
+
+struct store_session {
+	char id[AUTH_UUID_LEN + 1];
+	unsigned char token_hash[STORE_SESSION_HASH_BYTES]; /* SHA-256 of the cookie value */
+	char user[AUTH_CLAIM_MAX];                          /* "admin" or the token's name */
+	enum auth_role roles[AUTH_TOKEN_ROLES_MAX];
+	size_t role_count;
+	char auth_provider[8];             /* STORE_SESSION_BASIC or STORE_SESSION_TOKEN */
+	char api_token_id[AUTH_UUID_LEN + 1]; /* the jti it was opened with; "" for the password */
+	int64_t created; /* Unix seconds */
+	int64_t expires; /* Unix seconds */
+	bool revoked;    /* read: logged out, its API token revoked or gone, or the admin password changed since */
+};
+
+/* ASEC_EEXISTS when the id or the hash is taken. */
+int store_auth_session_create(struct db_pool *pool, const struct store_session *session);
+/* The session whose cookie hashes to hash, expired or not (the caller
+ * compares expires with its clock); ASEC_ENOTFOUND when none. */
+int store_auth_session_get_by_hash(struct store_session *out, struct db_pool *pool,
+				   const unsigned char hash[STORE_SESSION_HASH_BYTES]);
+/* ASEC_ENOTFOUND when no session has this id; revoking twice succeeds. */
+int store_auth_session_revoke(struct db_pool *pool, const char *id);
+/* Deletes the sessions that ended more than STORE_SESSION_PURGE_AFTER_S
+ * before now (Unix seconds); *deleted (may be NULL) gets how many. */
+int store_auth_session_purge_expired(size_t *deleted, struct db_pool *pool, int64_t now);
 
 #endif

@@ -17,6 +17,9 @@
  *                     fixed-by and the first time this image had the CVE.
  *   cve_first_seen    the first time central saw each CVE in any image. It
  *                     has no foreign key: it outlives the images.
+ *   cve_details       each CVE's description as the latest put gave it, and
+ *                     the index image_cves (cve): store_cves.c's, written
+ *                     here in the put's transaction (migration 2).
  *
  * The rows of components and findings exist for searching; the document is
  * what users read. Both come from the same put, in one transaction: the
@@ -92,6 +95,7 @@
 #include <libpq-fe.h>
 
 #include "error/error.h"
+#include "store_cves.h"
 #include "store_search.h"
 
 /* Bounds on a document from the converter: generous, but finite. */
@@ -168,6 +172,16 @@ static const struct db_migration si_migrations[] = {
 	 "CREATE TABLE cve_first_seen ("
 	 "  cve text COLLATE \"C\" PRIMARY KEY,"
 	 "  first_seen timestamptz NOT NULL);"},
+	/* store_cves.c: one CVE's findings, its description, the layer of a
+	 * finding. Rows stored before stay without the last two (NULL). */
+	{2, "CVE index, CVE descriptions and component layers",
+	 "CREATE INDEX image_cves_cve ON image_cves (cve);"
+	 "ALTER TABLE image_components ADD COLUMN layer_index integer;"
+	 "CREATE TABLE cve_details ("
+	 "  cve text COLLATE \"C\" PRIMARY KEY,"
+	 "  summary text,"
+	 "  details text NOT NULL,"
+	 "  updated timestamptz NOT NULL);"},
 };
 
 int store_images_migrate(struct db_pool *pool)
@@ -743,9 +757,13 @@ static int si_rows_build(char **components_out, char **findings_out, const json_
 	if (!crows || !frows)
 		goto out;
 	json_array_foreach(components, ci, c) {
-		if (json_array_append_new(crows, json_pack("[I, O, O?, O?, O?]", (json_int_t)ci + 1,
+		json_t *layer = json_object_get(c, "layerIndex");
+		if (!json_is_integer(layer) || json_integer_value(layer) < 0 || json_integer_value(layer) > INT32_MAX)
+			layer = NULL;
+		if (json_array_append_new(crows, json_pack("[I, O, O?, O?, O?, O?]", (json_int_t)ci + 1,
 							   json_object_get(c, "name"), json_object_get(c, "version"),
-							   json_object_get(c, "source"), json_object_get(c, "location"))))
+							   json_object_get(c, "source"), json_object_get(c, "location"),
+							   layer)))
 			goto out;
 		json_array_foreach(json_object_get(c, "vulns"), vi, v) {
 			json_t *cvss = json_object_get(v, "cvss"), *fixed = json_object_get(v, "fixedBy");
@@ -915,8 +933,9 @@ static int si_put_txn(PGconn *conn, void *ctx)
 				  5, params)) ||
 		    (rc = db_exec(NULL, conn, "DELETE FROM image_components WHERE image_id = $1", 1, params)) ||
 		    (rc = db_exec(NULL, conn,
-				  "INSERT INTO image_components (image_id, idx, name, version, source, location)"
-				  " SELECT $1, (e->>0)::int, e->>1, coalesce(e->>2, ''), e->>3, e->>4"
+				  "INSERT INTO image_components (image_id, idx, name, version, source, location,"
+				  " layer_index) SELECT $1, (e->>0)::int, e->>1, coalesce(e->>2, ''), e->>3, e->>4,"
+				  " (e->>5)::int"
 				  " FROM json_array_elements($2::json) AS e",
 				  2, (const char *[]){p->id, component_rows})) ||
 		    (rc = db_exec(NULL, conn,
@@ -926,6 +945,7 @@ static int si_put_txn(PGconn *conn, void *ctx)
 				  " coalesce(e->>3, 'UNKNOWN_VULNERABILITY_SEVERITY'), (e->>4)::numeric, e->>5 IS NOT NULL,"
 				  " e->>5, " STORE_SEARCH_TS("(e->>6)") " FROM json_array_elements($2::json) AS e",
 				  2, (const char *[]){p->id, finding_rows})) ||
+		    (rc = store_cves_put_details(conn, p->image)) ||
 		    (rc = db_exec(&res, conn, si_priority_sql, 1, params)) ||
 		    (rc = db_get_int64(&p->priority, res, 0, "priority")))
 			goto out;

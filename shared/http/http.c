@@ -8,7 +8,9 @@
  *
  * Unmatched requests reach the default endpoint, which tells 405 from 404 by
  * matching the path against the registered templates itself: ulfius only
- * knows "no endpoint for this method and path".
+ * knows "no endpoint for this method and path". When the server has a site
+ * (the portal, site.c), GET and HEAD outside the API's prefixes go there
+ * first.
  */
 #include "http/http.h"
 
@@ -328,6 +330,13 @@ void http_server_set_context(struct http_server *server, void *ctx)
 	server->context = ctx;
 }
 
+void http_server_set_site(struct http_server *server, struct http_site *site)
+{
+	if (server->site != site)
+		http_site_free(server->site);
+	server->site = site;
+}
+
 /* ---- pipeline stages ----------------------------------------------------------------- */
 
 static void begin_exchange(struct http_exchange *ex, struct http_server *server, const struct _u_request *req,
@@ -409,7 +418,7 @@ static int authorized(struct http_exchange *ex)
 			return 0;
 		}
 	}
-	if ((op->auth & (HTTP_AUTH_BASIC | HTTP_AUTH_BEARER)) && ex->server->authenticate) {
+	if ((op->auth & (HTTP_AUTH_BASIC | HTTP_AUTH_BEARER | HTTP_AUTH_COOKIE)) && ex->server->authenticate) {
 		error_clear();
 		rc = ex->server->authenticate(ex, op, ex->server->auth_ctx);
 		if (rc == ASEC_OK)
@@ -888,6 +897,39 @@ static unsigned most_specific_priority(const struct http_server *server, const c
 	return best;
 }
 
+/* The portal's answer, when the path is the portal's: site.c decides, this
+ * copies it into the response. HEAD gets the body too, so that
+ * Content-Length is right; libmicrohttpd does not send it. */
+static int serve_site(struct http_exchange *ex, const struct _u_request *req)
+{
+	struct http_site_answer a;
+	size_t i;
+
+	http_site_resolve(&a, ex->server->site, req->http_verb, req->url_path ? req->url_path : "",
+			  u_map_get_case(req->map_header, "Accept-Encoding"), u_map_get_case(req->map_header, "If-None-Match"));
+	if (!a.status)
+		return 0;
+	if (!headers_within_limits(ex)) {
+		http_site_answer_release(&a);
+		return 1;
+	}
+	for (i = 0; i < a.header_count; i++)
+		u_map_put(ex->resp->map_header, a.headers[i].name, a.headers[i].value);
+	if (a.status == 200) {
+		set_body(ex, 200, a.content_type, (const char *)a.body, a.len);
+		if (strcmp(req->http_verb, "HEAD") == 0)
+			ex->bytes_out = 0;
+	} else if (a.status == 304) {
+		ex->resp->status = 304;
+		ex->status = 304;
+		ex->responded = 1;
+	} else {
+		http_respond_problem(ex, a.status, "Not found", "no portal file is served at this path");
+	}
+	http_site_answer_release(&a);
+	return 1;
+}
+
 static int http_unmatched(const struct _u_request *req, struct _u_response *resp, void *user_data)
 {
 	struct http_server *server = user_data;
@@ -898,9 +940,16 @@ static int http_unmatched(const struct _u_request *req, struct _u_response *resp
 	const char *path = req->url_path ? req->url_path : "";
 
 	atomic_fetch_add(&server->in_flight, 1);
-	unsigned best = most_specific_priority(server, path);
-
 	begin_exchange(&ex, server, req, resp, NULL);
+	if (server->site && req->http_verb) {
+		if (serve_site(&ex, req)) {
+			finish_exchange(&ex, started, "portal", req->http_verb);
+			atomic_fetch_sub(&server->in_flight, 1);
+			return U_CALLBACK_COMPLETE;
+		}
+	}
+
+	unsigned best = most_specific_priority(server, path);
 	for (i = 0; i < server->route_count; i++) {
 		const struct http_operation *op = server->routes[i].op;
 		if (op->priority == best && route_matches(op, path) && !strstr(allow, op->method)) {
@@ -1131,6 +1180,7 @@ void http_server_free(struct http_server *server)
 		gnutls_x509_crt_deinit(server->client_cas[i]);
 	free(server->client_cas);
 	http_metrics_free(server);
+	http_site_free(server->site);
 	pthread_mutex_destroy(&server->metrics_lock);
 	if (server->key_pem) {
 		/* Private key material does not linger in freed memory. */

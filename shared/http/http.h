@@ -26,12 +26,14 @@
 
 struct http_server;
 struct http_exchange;
+struct http_site;
 
 /* Which credentials an operation accepts; 0 means the operation is public. */
 enum http_auth {
 	HTTP_AUTH_BASIC = 1 << 0,
 	HTTP_AUTH_BEARER = 1 << 1,
 	HTTP_AUTH_MTLS = 1 << 2,
+	HTTP_AUTH_COOKIE = 1 << 3, /* a session cookie, read by the service's authenticator */
 };
 
 enum http_param_in { HTTP_PARAM_PATH, HTTP_PARAM_QUERY, HTTP_PARAM_HEADER };
@@ -135,6 +137,10 @@ void http_exchange_set_identity(struct http_exchange *ex, const char *identity);
 const char *http_exchange_client_cn(const struct http_exchange *ex); /* NULL without a verified client certificate */
 void *http_exchange_server_context(const struct http_exchange *ex);  /* http_server_set_context() */
 void http_server_set_context(struct http_server *server, void *ctx);
+/* Serves the portal (http/site.h) for GET and HEAD requests that no
+ * operation takes. The server owns the site from here on and frees it; call
+ * before http_server_start(). NULL removes it. */
+void http_server_set_site(struct http_server *server, struct http_site *site);
 
 /* Handlers for the operations every spec takes from openapi/common.yaml. */
 int http_builtin_getHealthz(struct http_exchange *ex, const void *params, json_t *body);

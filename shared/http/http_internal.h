@@ -13,6 +13,7 @@
 #include <ulfius.h>
 
 #include "http/http.h"
+#include "http/site.h"
 
 #define HTTP_MAX_ROUTES 512
 
@@ -37,6 +38,7 @@ struct http_server {
 	http_authenticator authenticate;
 	void *auth_ctx;
 	void *context;
+	struct http_site *site; /* the portal, owned; NULL: API only */
 
 	char *cert_pem, *key_pem, *ca_pem;
 	gnutls_x509_crt_t *client_cas;

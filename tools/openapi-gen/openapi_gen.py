@@ -421,6 +421,9 @@ class Generator:
                     auth.add("HTTP_AUTH_BASIC")
                 elif scheme.get("type") == "http" and scheme.get("scheme") == "bearer":
                     auth.add("HTTP_AUTH_BEARER")
+                elif scheme.get("type") == "apiKey" and scheme.get("in") == "cookie":
+                    # the service's authenticator reads the cookie (http.h)
+                    auth.add("HTTP_AUTH_COOKIE")
                 else:
                     raise SpecError(f"{self.spec_path}: {where}: security scheme {scheme_name} is not supported")
         ulfius_path = re.sub(r"\{([^}]+)\}", r":\1", path)

@@ -210,11 +210,24 @@ class Run {
   // ---- building requests ------------------------------------------------
 
   credentialsFor(op) {
-    // Returns {alt, creds} for the first alternative the harness can meet.
+    // Returns {creds} for the first alternative the harness can meet.
+    const { all, problems } = this.allCredentials(op);
+    if (all.length) return { creds: all[0], problems: [] };
+    if (!op.security.length) return { creds: { headers: {}, tls: this.noCert, schemes: [] }, problems: [] };
+    if (!problems.length) problems.push(`the harness has no credentials for any of ${JSON.stringify(op.security)}`);
+    return { creds: null, problems };
+  }
+
+  // Every alternative of op.security the harness can meet, in the
+  // document's order. An apiKey credential is a string, or {value, headers}
+  // when the scheme also needs companion headers (a session cookie's CSRF
+  // token); an apiKey in a cookie goes out as a Cookie header.
+  allCredentials(op) {
     const services = op.op['x-asec-services'];
     const problems = [];
+    const all = [];
     for (const alt of op.security) {
-      const creds = { headers: {}, tls: this.noCert, schemes: Object.keys(alt) };
+      const creds = { headers: {}, tls: this.noCert, schemes: Object.keys(alt), companions: {} };
       let ok = true;
       for (const name of Object.keys(alt)) {
         const scheme = this.specs.securityScheme(this.base, name);
@@ -237,18 +250,22 @@ class Run {
           if (!pair) { problems.push(`spec: x-asec-services names ${services[0]}, which has no certificate`); ok = false; continue; }
           creds.tls = { ca: this.opts.pki.ca, ...pair };
         } else if (scheme.type === 'apiKey') {
-          const v = (this.opts.credentials.apiKeys || {})[name];
-          if (!v || scheme.in !== 'header') { ok = false; continue; }
-          creds.headers[scheme.name] = v;
+          const given = (this.opts.credentials.apiKeys || {})[name];
+          const v = typeof given === 'string' ? given : given && given.value;
+          if (!v || (scheme.in !== 'header' && scheme.in !== 'cookie')) { ok = false; continue; }
+          if (scheme.in === 'cookie') creds.headers.Cookie = `${scheme.name}=${v}`;
+          else creds.headers[scheme.name] = v;
+          if (given.headers) {
+            Object.assign(creds.headers, given.headers);
+            creds.companions[name] = Object.keys(given.headers);
+          }
         } else {
           ok = false;
         }
       }
-      if (ok) return { creds, problems: [] };
+      if (ok) all.push(creds);
     }
-    if (!op.security.length) return { creds: { headers: {}, tls: this.noCert, schemes: [] }, problems: [] };
-    if (!problems.length) problems.push(`the harness has no credentials for any of ${JSON.stringify(op.security)}`);
-    return { creds: null, problems };
+    return { all, problems };
   }
 
   paramValues(op, problems) {
@@ -289,8 +306,13 @@ class Run {
     const schema = media.schema || {};
     const deref = this.specs.derefSchema(schema, mBase);
     const examples = [];
-    if ('example' in media) examples.push({ src: 'example', value: media.example });
-    for (const [n, ex] of Object.entries(media.examples || {})) {
+    // A body only the running service can make valid (a login with the
+    // password the harness gave it) comes from services.mjs instead of the
+    // document; it must still be valid against the document's schema.
+    const given = (this.opts.bodies || {})[op.op.operationId];
+    if (given) given.forEach((value, i) => examples.push({ src: `services.mjs bodies.${op.op.operationId}[${i}]`, value }));
+    if (!given && 'example' in media) examples.push({ src: 'example', value: media.example });
+    for (const [n, ex] of given ? [] : Object.entries(media.examples || {})) {
       const { node } = this.specs.resolve(ex, mBase);
       if (node && 'value' in node) examples.push({ src: `examples.${n}`, value: node.value });
     }
@@ -391,6 +413,12 @@ class Run {
         await this.case(op, `valid ${pv.p.in} ${pv.p.name} ${ex.src}`, 'positive', this.buildRequest(op, params, { [pv.p.name]: ex.value }, creds, firstBody), 'positive');
       }
     }
+    // The other credentials the operation accepts must work as well (a
+    // session cookie with its CSRF token, where basic came first).
+    for (const other of this.allCredentials(op).all.slice(1)) {
+      if (other.schemes.some((s) => (this.specs.securityScheme(this.base, s) || {}).type === 'mutualTLS')) continue;
+      await this.case(op, `valid request with ${other.schemes.join('+')}`, 'positive', this.buildRequest(op, params, {}, other, firstBody), 'positive');
+    }
     const services = op.op['x-asec-services'];
     if (creds.schemes.some((s) => (this.specs.securityScheme(this.base, s) || {}).type === 'mutualTLS') && Array.isArray(services)) {
       for (const svc of services.slice(1)) {
@@ -476,6 +504,22 @@ class Run {
         const fakeJwt = [{ alg: 'HS256', typ: 'JWT' }, { sub: 'admin', exp: 4102444800 }]
           .map((o) => Buffer.from(JSON.stringify(o)).toString('base64url')).join('.') + '.c2lnbmF0dXJl';
         await this.case(op, 'forged bearer JWT', 'bad-credentials', r({ ...none, headers: { Authorization: `Bearer ${fakeJwt}` } }), [401]);
+      } else if (kind === 'apiKey' && scheme.in === 'cookie') {
+        // a cookie of the right name that names nothing, among others
+        const unknown = `other=1; ${scheme.name}=${'A'.repeat(43)}`;
+        await this.case(op, `unknown ${name} cookie`, 'bad-credentials', r({ ...none, headers: { Cookie: unknown } }), [401]);
+        // A cookie rides along with any page's request: without its
+        // companion headers (the CSRF token) it may only read.
+        const alt = this.allCredentials(op).all.find((c) => c.schemes.includes(name));
+        const companions = alt ? alt.companions[name] || [] : [];
+        if (alt && companions.length && !['GET', 'HEAD'].includes(op.method.toUpperCase())) {
+          const headers = { ...alt.headers };
+          for (const h of companions) delete headers[h];
+          await this.case(op, `${name} without ${companions.join(', ')}`, 'forbidden', r({ ...alt, headers }), [403]);
+          const wrong = { ...alt.headers };
+          for (const h of companions) wrong[h] = `${'B'.repeat(43)}`;
+          await this.case(op, `${name} with a wrong ${companions.join(', ')}`, 'forbidden', r({ ...alt, headers: wrong }), [403]);
+        }
       } else if (kind === 'mutualTLS') {
         await this.case(op, 'client certificate from another CA', 'bad-credentials',
           r({ ...none, tls: { ca: this.opts.pki.ca, ...this.opts.rogue } }), [401], { tlsFailureOk: true });

@@ -63,7 +63,9 @@ export async function testService(entry, ctx) {
       serverCN: entry.cn,
       pki: ctx.pki,
       rogue: ctx.rogue,
-      credentials: entry.credentials ? await entry.credentials(ctx) : {},
+      // with the port: credentials may be minted through the service itself
+      credentials: entry.credentials ? await entry.credentials({ ...ctx, port }) : {},
+      bodies: entry.bodies ? await entry.bodies({ ...ctx, port }) : {},
       maxBodyBytes: entry.maxBodyBytes || (1 << 20),
       maxUploadBytes: entry.maxUploadBytes,
       timeoutMs: ctx.timeouts.requestMs,

@@ -149,14 +149,24 @@ export function Pager({ offset = 0, limit, total, count, onChange }) {
 // Search and form fields
 
 // onSubmit(text) on Enter / Search, and with '' on Clear. fields: query field names shown as a hint.
-export function SearchBar({ value, onSubmit, label = 'Search', placeholder, fields }) {
+// Optional: error, the server's complaint about the text, shown next to the box (role=alert) and
+// tied to the input by aria-describedby and aria-invalid; hint, content replacing the fields hint;
+// help, content after the hint (a disclosure, say); className, added to the form's class;
+// maxLength, passed to the input.
+export function SearchBar({
+  value, onSubmit, label = 'Search', placeholder, fields, error, hint, help, className, maxLength,
+}) {
   const id = useId();
   const [text, setText] = useState(value || '');
   useEffect(() => setText(value || ''), [value]);
   const hintId = `${id}-hint`;
+  const errId = `${id}-error`;
+  const hintText = hint || (fields && fields.length > 0 && (
+    <>Write <code>Field:value</code> terms joined by <code>+</code>; several values with commas. Fields: {fields.join(', ')}.</>
+  ));
   return (
     <form
-      class="search-bar"
+      class={className ? `search-bar ${className}` : 'search-bar'}
       role="search"
       onSubmit={(e) => {
         e.preventDefault();
@@ -170,9 +180,11 @@ export function SearchBar({ value, onSubmit, label = 'Search', placeholder, fiel
           type="search"
           value={text}
           placeholder={placeholder}
-          aria-describedby={fields && fields.length ? hintId : undefined}
+          aria-describedby={[hintText ? hintId : '', error ? errId : ''].filter(Boolean).join(' ') || undefined}
+          aria-invalid={error ? 'true' : undefined}
           autoComplete="off"
           spellcheck={false}
+          maxLength={maxLength}
           onInput={(e) => setText(e.currentTarget.value)}
         />
         <button type="submit" class="btn btn-primary">Search</button>
@@ -189,11 +201,9 @@ export function SearchBar({ value, onSubmit, label = 'Search', placeholder, fiel
           </button>
         )}
       </div>
-      {fields && fields.length > 0 && (
-        <p id={hintId} class="field-hint">
-          Write <code>Field:value</code> terms joined by <code>+</code>; several values with commas. Fields: {fields.join(', ')}.
-        </p>
-      )}
+      {error && <p id={errId} class="field-error" role="alert">{error}</p>}
+      {hintText && <p id={hintId} class="field-hint">{hintText}</p>}
+      {help}
     </form>
   );
 }

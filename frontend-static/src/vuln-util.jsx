@@ -11,8 +11,9 @@
 //   leaves the rest of what the person typed alone.
 // - Links from scan data are outside input: only http(s) URLs become links, and they open in a
 //   new tab without handing this page to the other site (rel="noopener noreferrer").
-import { useEffect, useId, useRef, useState } from 'preact/hooks';
+import { useId, useRef } from 'preact/hooks';
 import { Link, setQuery } from './router.jsx';
+import { SearchBar } from './ui.jsx';
 import { formatTime, relativeTime, severityRank, DASH } from './format.js';
 
 export const PAGE_SIZE = 50;
@@ -133,79 +134,44 @@ export const exact = (v) => `"${String(v).replace(/"/g, '')}"`;
 // ---------------------------------------------------------------------------------------------
 // Query box
 
-// Like ui.jsx's SearchBar, plus what a query language needs: the server's complaint about the
-// query next to the box (role=alert, wired to the input by aria-describedby and aria-invalid),
-// and a help disclosure listing the fields and example queries.
-// examples: [{q, label}]; hrefFor(q) makes their links.
-export function QueryBar({ value, onSubmit, label, placeholder, fields, examples, hrefFor, error }) {
-  const id = useId();
-  const [text, setText] = useState(value || '');
-  useEffect(() => setText(value || ''), [value]);
-  const hintId = `${id}-hint`;
-  const errId = `${id}-error`;
+// ui.jsx's SearchBar with what a query language needs: the server's complaint about the query
+// next to the box (SearchBar's error), a hint on the syntax and a help disclosure listing the
+// fields and example queries. examples: [{q, label}]; hrefFor(q) makes their links.
+export function QueryBar({ fields, examples, hrefFor, ...rest }) {
   return (
-    <form
-      class="search-bar v-query"
-      role="search"
-      onSubmit={(e) => {
-        e.preventDefault();
-        onSubmit(text.trim());
-      }}
-    >
-      <label for={id}>{label}</label>
-      <div class="search-row">
-        <input
-          id={id}
-          type="search"
-          value={text}
-          placeholder={placeholder}
-          aria-describedby={[hintId, error ? errId : ''].filter(Boolean).join(' ')}
-          aria-invalid={error ? 'true' : undefined}
-          autoComplete="off"
-          spellcheck={false}
-          maxLength={4096}
-          onInput={(e) => setText(e.currentTarget.value)}
-        />
-        <button type="submit" class="btn btn-primary">Search</button>
-        {(value || text) && (
-          <button
-            type="button"
-            class="btn"
-            onClick={() => {
-              setText('');
-              onSubmit('');
-            }}
-          >
-            Clear
-          </button>
-        )}
-      </div>
-      {error && <p id={errId} class="field-error" role="alert">{error}</p>}
-      <p id={hintId} class="field-hint">
-        StackRox query: <code>Field:value</code> terms joined by <code>+</code>, several values with commas
-        (<code>CVSS:&gt;=7</code>, <code>Fixable:true</code>, <code>"exact"</code>).
-      </p>
-      <details class="v-query-help">
-        <summary>Query fields and examples</summary>
-        <ul class="v-field-list" aria-label="Query fields">
-          {fields.map((f) => <li key={f}><code>{f}</code></li>)}
-        </ul>
-        {examples && examples.length > 0 && (
-          <ul class="v-examples">
-            {examples.map((ex) => (
-              <li key={ex.q}>
-                <Link href={hrefFor(ex.q)}><code>{ex.q}</code></Link> <span class="muted">{ex.label}</span>
-              </li>
-            ))}
+    <SearchBar
+      {...rest}
+      className="v-query"
+      maxLength={4096}
+      hint={(
+        <>
+          StackRox query: <code>Field:value</code> terms joined by <code>+</code>, several values with commas
+          (<code>CVSS:&gt;=7</code>, <code>Fixable:true</code>, <code>"exact"</code>).
+        </>
+      )}
+      help={(
+        <details class="v-query-help">
+          <summary>Query fields and examples</summary>
+          <ul class="v-field-list" aria-label="Query fields">
+            {fields.map((f) => <li key={f}><code>{f}</code></li>)}
           </ul>
-        )}
-        <p class="field-hint">
-          Text matches as a case-insensitive prefix; <code>r/regex</code> matches a pattern; <code>!value</code> negates.
-          Numbers take <code>&gt;</code> <code>&gt;=</code> <code>&lt;</code> <code>&lt;=</code>; dates take
-          <code> 2024-06-01</code> or <code>&gt;30d</code>; severities take <code>&gt;=important</code>.
-        </p>
-      </details>
-    </form>
+          {examples && examples.length > 0 && (
+            <ul class="v-examples">
+              {examples.map((ex) => (
+                <li key={ex.q}>
+                  <Link href={hrefFor(ex.q)}><code>{ex.q}</code></Link> <span class="muted">{ex.label}</span>
+                </li>
+              ))}
+            </ul>
+          )}
+          <p class="field-hint">
+            Text matches as a case-insensitive prefix; <code>r/regex</code> matches a pattern; <code>!value</code> negates.
+            Numbers take <code>&gt;</code> <code>&gt;=</code> <code>&lt;</code> <code>&lt;=</code>; dates take
+            <code> 2024-06-01</code> or <code>&gt;30d</code>; severities take <code>&gt;=important</code>.
+          </p>
+        </details>
+      )}
+    />
   );
 }
 

@@ -173,28 +173,6 @@ static json_t *image_doc(int i)
 	return image;
 }
 
-static void sleep_ms(long ms)
-{
-	struct timespec ts = {ms / 1000, (ms % 1000) * 1000000L};
-	nanosleep(&ts, NULL);
-}
-
-static double mono_s(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
-
-static void sql_ok(const char *sql)
-{
-	PGresult *res = NULL;
-
-	if (db_query(&res, pool, sql, 0, NULL))
-		fail_msg("%s: %s", sql, error_last());
-	PQclear(res);
-}
-
 static void wipe(void)
 {
 	static const char *const tables[] = {"images", "cve_first_seen", "cve_details", NULL};
@@ -214,7 +192,7 @@ static void put_model(void)
 		if (store_images_put(pool, doc, "v1"))
 			fail_msg("put %d: %s", i, error_last());
 		json_decref(doc);
-		sleep_ms(3);
+		store_testing_sleep_ms(3);
 	}
 }
 
@@ -680,7 +658,7 @@ static double timed(int what, const char *query_text, const char *sort, size_t o
 	struct store_search_page page = {.limit = 50, .offset = offset, .sort_field = sort};
 	json_t *out = NULL;
 	int64_t count = 0;
-	double t0 = mono_s(), t;
+	double t0 = store_testing_mono_s(), t;
 	int rc;
 
 	switch (what) {
@@ -689,7 +667,7 @@ static double timed(int what, const char *query_text, const char *sort, size_t o
 	case 2: rc = store_cves_summary(&out, pool, q); break;
 	default: rc = store_cves_get(&out, pool, query_text, &page); break;
 	}
-	t = mono_s() - t0;
+	t = store_testing_mono_s() - t0;
 	if (rc)
 		fail_msg("%d %s: %s", what, query_text ? query_text : "-", error_last());
 	*n = what == 0 ? (long long)json_array_size(out)
@@ -728,34 +706,14 @@ static void scale(void **state)
 
 	(void)state;
 	wipe();
-	sql_ok("INSERT INTO images (id, full_name, registry, remote, tag, operating_system, created, scan_time,"
-	       " last_updated, components, cves, fixable_cves, top_cvss, risk_score, vuln_data_version, document)"
-	       " SELECT 'sha256:' || lpad(to_hex(g), 64, '0'), 'docker.io/bench/app' || (g % 500) || ':v' || g,"
-	       " CASE WHEN g % 4 = 0 THEN 'quay.io' ELSE 'docker.io' END, 'bench/app' || (g % 500), 'v' || g,"
-	       " CASE WHEN g % 3 = 0 THEN 'debian:12' ELSE 'alpine:3.19' END,"
-	       " now() - g * interval '1 hour', now() - g * interval '1 minute', now(), 5, 10, 4,"
-	       " (g % 101) / 10.0, (g * 7919 % 10007) / 10.0, 'v1', '{}' FROM generate_series(1, 10000) g");
-	sql_ok("INSERT INTO image_components (image_id, idx, name, version, source, location, layer_index)"
-	       " SELECT 'sha256:' || lpad(to_hex(g), 64, '0'), c, 'pkg' || ((g * 5 + c) % 700), '1.' || c, 'OS',"
-	       " 'var/lib/dpkg/status', c FROM generate_series(1, 10000) g, generate_series(1, 5) c");
-	sql_ok("INSERT INTO image_cves (image_id, component_idx, idx, cve, severity, cvss, fixable, fixed_by,"
-	       " first_image_occurrence)"
-	       " SELECT 'sha256:' || lpad(to_hex(g), 64, '0'), c, v,"
-	       " 'CVE-' || (2015 + (g + c + v) % 10) || '-' || lpad(((g * 31 + c * 7 + v) % 5000)::text, 5, '0'),"
-	       " (ARRAY['UNKNOWN','LOW','MODERATE','IMPORTANT','CRITICAL'])[1 + (g + c * v) % 5]"
-	       "   || '_VULNERABILITY_SEVERITY',"
-	       " ((g * c + v) % 101) / 10.0, (g + c + v) % 7 = 0, CASE WHEN (g + c + v) % 7 = 0 THEN '1.' || c || '.1' END,"
-	       " now()"
-	       " FROM generate_series(1, 10000) g, generate_series(1, 5) c, generate_series(1, 2) v");
-	sql_ok("INSERT INTO cve_first_seen (cve, first_seen) SELECT DISTINCT cve, now() - interval '1 day'"
-	       " FROM image_cves ON CONFLICT DO NOTHING");
-	sql_ok("INSERT INTO cve_details (cve, summary, details, updated) SELECT cve, 'About ' || cve,"
-	       " '{\"link\":\"https://example.com\"}', now() FROM cve_first_seen");
-	sql_ok("ANALYZE images");
-	sql_ok("ANALYZE image_components");
-	sql_ok("ANALYZE image_cves");
-	sql_ok("ANALYZE cve_first_seen");
-	sql_ok("ANALYZE cve_details");
+	/* the bench images, then the CVE view's own tables over their findings */
+	store_testing_seed_scale(pool);
+	store_testing_sql(pool, "INSERT INTO cve_first_seen (cve, first_seen) SELECT DISTINCT cve,"
+				" now() - interval '1 day' FROM image_cves ON CONFLICT DO NOTHING");
+	store_testing_sql(pool, "INSERT INTO cve_details (cve, summary, details, updated) SELECT cve, 'About ' || cve,"
+				" '{\"link\":\"https://example.com\"}', now() FROM cve_first_seen");
+	store_testing_sql(pool, "ANALYZE cve_first_seen");
+	store_testing_sql(pool, "ANALYZE cve_details");
 
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
 		long long n;
@@ -788,9 +746,9 @@ static void scale(void **state)
 		json_t *doc;
 		build_model();
 		doc = image_doc(0);
-		t0 = mono_s();
+		t0 = store_testing_mono_s();
 		assert_int_equal(store_images_put(pool, doc, "v1"), ASEC_OK);
-		printf("    put of one image among 10,000: %.1f ms\n", (mono_s() - t0) * 1000);
+		printf("    put of one image among 10,000: %.1f ms\n", (store_testing_mono_s() - t0) * 1000);
 		json_decref(doc);
 	}
 	printf("    slowest: %.1f ms (bound %.0f ms)\n", worst * 1000, SCALE_LIMIT_S * 1000);

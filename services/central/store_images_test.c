@@ -49,15 +49,6 @@ static int teardown(void **state)
 	return 0;
 }
 
-static void sql_ok(const char *sql)
-{
-	PGresult *res = NULL;
-
-	if (db_query(&res, pool, sql, 0, NULL))
-		fail_msg("%s: %s", sql, error_last());
-	PQclear(res);
-}
-
 static int64_t sql_int(const char *sql, const char *param)
 {
 	const char *params[1] = {param};
@@ -79,24 +70,11 @@ static void wipe(void)
 		fail_msg("wipe: %s", error_last());
 }
 
-static void sleep_ms(long ms)
-{
-	struct timespec ts = {ms / 1000, (ms % 1000) * 1000000L};
-	nanosleep(&ts, NULL);
-}
-
 static int64_t now_ms(void)
 {
 	struct timespec ts;
 	clock_gettime(CLOCK_REALTIME, &ts);
 	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
-static double mono_s(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
 /* RFC 3339 "YYYY-MM-DDTHH:MM:SS[.mmm]Z" to Unix ms, for checking. */
@@ -473,14 +451,14 @@ static void first_seen_kept(void **state)
 	assert_int_equal(store_images_put(pool, a1, "v1"), ASEC_OK);
 	sys0 = first_seen(a1, 0, "CVE-2023-0001", "firstSystemOccurrence");
 	img0 = first_seen(a1, 0, "CVE-2023-0001", "firstImageOccurrence");
-	sleep_ms(30);
+	store_testing_sleep_ms(30);
 
 	/* a re-scan keeps both */
 	a2 = make_image(&a);
 	assert_int_equal(store_images_put(pool, a2, "v2"), ASEC_OK);
 	assert_int_equal(first_seen(a2, 0, "CVE-2023-0001", "firstSystemOccurrence"), sys0);
 	assert_int_equal(first_seen(a2, 0, "CVE-2023-0001", "firstImageOccurrence"), img0);
-	sleep_ms(30);
+	store_testing_sleep_ms(30);
 
 	/* another image: the system's time, its own image time */
 	b.id = ID2;
@@ -488,10 +466,10 @@ static void first_seen_kept(void **state)
 	assert_int_equal(store_images_put(pool, b1, "v1"), ASEC_OK);
 	assert_int_equal(first_seen(b1, 0, "CVE-2023-0001", "firstSystemOccurrence"), sys0);
 	assert_true(first_seen(b1, 0, "CVE-2023-0001", "firstImageOccurrence") >= img0 + 30);
-	sleep_ms(30);
+	store_testing_sleep_ms(30);
 
 	/* every image deleted: the CVE's first sighting stays, the image's goes */
-	sql_ok("DELETE FROM images");
+	store_testing_sql(pool, "DELETE FROM images");
 	c1 = make_image(&a);
 	assert_int_equal(store_images_put(pool, c1, "v1"), ASEC_OK);
 	assert_int_equal(first_seen(c1, 0, "CVE-2023-0001", "firstSystemOccurrence"), sys0);
@@ -519,7 +497,7 @@ static void names_accumulate(void **state)
 	wipe();
 	assert_int_equal(store_images_find_by_name(&ref, pool, n1), ASEC_ENOTFOUND);
 	put(&a);
-	sleep_ms(5);
+	store_testing_sleep_ms(5);
 	image = make_image_tagged(&a, "stable");
 	assert_int_equal(store_images_put(pool, image, "v7"), ASEC_OK);
 	names = json_object_get(image, "names");
@@ -533,7 +511,7 @@ static void names_accumulate(void **state)
 	assert_string_equal(ref.vuln_data_version, "v7");
 	assert_int_equal(ref.scan_time_ms, rfc3339_ms(a.scan_time));
 
-	sleep_ms(5);
+	store_testing_sleep_ms(5);
 	assert_int_equal(store_images_add_name(pool, ID1, n3, "docker.io", "library/nginx", "latest"), ASEC_OK);
 	assert_int_equal(store_images_add_name(pool, ID2, n3, "docker.io", "library/nginx", "latest"), ASEC_ENOTFOUND);
 	image = get(ID1, 0);
@@ -547,7 +525,7 @@ static void names_accumulate(void **state)
 	json_decref(image);
 
 	/* the tag moves to another manifest: the name now finds that one */
-	sleep_ms(5);
+	store_testing_sleep_ms(5);
 	b.registry = "docker.io";
 	b.remote = "library/nginx";
 	b.tag = "1.25";
@@ -559,7 +537,7 @@ static void names_accumulate(void **state)
 	assert_int_equal(json_array_size(json_object_get(image, "names")), 3);
 	json_decref(image);
 	/* and when the new one is deleted, the name finds the old one again */
-	sql_ok("DELETE FROM images WHERE id = '" ID2 "'");
+	store_testing_sql(pool, "DELETE FROM images WHERE id = '" ID2 "'");
 	assert_int_equal(store_images_find_by_name(&ref, pool, n1), ASEC_OK);
 	assert_string_equal(ref.id, ID1);
 }
@@ -995,11 +973,11 @@ static double timed_list(const char *query_text, const char *sort, int reversed,
 	struct query *q = query_text ? parse(query_text) : NULL;
 	struct store_search_page page = {.limit = 50, .offset = offset, .sort_field = sort, .reversed = reversed};
 	json_t *list = NULL;
-	double t0 = mono_s(), t;
+	double t0 = store_testing_mono_s(), t;
 
 	if (store_images_list(&list, pool, q, &page))
 		fail_msg("%s: %s", query_text ? query_text : "-", error_last());
-	t = mono_s() - t0;
+	t = store_testing_mono_s() - t0;
 	*rows = json_array_size(list);
 	json_decref(list);
 	query_free(q);
@@ -1031,28 +1009,7 @@ static void scale(void **state)
 
 	(void)state;
 	wipe();
-	sql_ok("INSERT INTO images (id, full_name, registry, remote, tag, operating_system, created, scan_time,"
-	       " last_updated, components, cves, fixable_cves, top_cvss, risk_score, vuln_data_version, document)"
-	       " SELECT 'sha256:' || lpad(to_hex(g), 64, '0'), 'docker.io/bench/app' || (g % 500) || ':v' || g,"
-	       " 'docker.io', 'bench/app' || (g % 500), 'v' || g,"
-	       " CASE WHEN g % 3 = 0 THEN 'debian:12' ELSE 'alpine:3.19' END,"
-	       " now() - g * interval '1 hour', now() - g * interval '1 minute', now(), 5, 10, 4,"
-	       " (g % 101) / 10.0, (g * 7919 % 10007) / 10.0, 'v1', '{}' FROM generate_series(1, 10000) g");
-	sql_ok("INSERT INTO image_components (image_id, idx, name, version, source, location)"
-	       " SELECT 'sha256:' || lpad(to_hex(g), 64, '0'), c, 'pkg' || ((g * 5 + c) % 700), '1.' || c, 'OS',"
-	       " 'var/lib/dpkg/status' FROM generate_series(1, 10000) g, generate_series(1, 5) c");
-	sql_ok("INSERT INTO image_cves (image_id, component_idx, idx, cve, severity, cvss, fixable, fixed_by,"
-	       " first_image_occurrence)"
-	       " SELECT 'sha256:' || lpad(to_hex(g), 64, '0'), c, v,"
-	       " 'CVE-' || (2015 + (g + c + v) % 10) || '-' || lpad(((g * 31 + c * 7 + v) % 5000)::text, 5, '0'),"
-	       " (ARRAY['UNKNOWN','LOW','MODERATE','IMPORTANT','CRITICAL'])[1 + (g + c * v) % 5]"
-	       "   || '_VULNERABILITY_SEVERITY',"
-	       " ((g * c + v) % 101) / 10.0, (g + c + v) % 7 = 0, CASE WHEN (g + c + v) % 7 = 0 THEN '1.' || c || '.1' END,"
-	       " now()"
-	       " FROM generate_series(1, 10000) g, generate_series(1, 5) c, generate_series(1, 2) v");
-	sql_ok("ANALYZE images");
-	sql_ok("ANALYZE image_components");
-	sql_ok("ANALYZE image_cves");
+	store_testing_seed_scale(pool);
 	assert_int_equal(sql_int("SELECT count(*) FROM image_cves", NULL), 100000);
 
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
@@ -1069,25 +1026,26 @@ static void scale(void **state)
 		assert_true(t < 2.0);
 	}
 	{
-		double t0 = mono_s();
+		double t0 = store_testing_mono_s();
 		q = parse("Severity:critical+Fixable:true");
 		assert_int_equal(store_images_count(&n, pool, q), ASEC_OK);
-		printf("    count Severity:critical+Fixable:true = %" PRId64 " in %.1f ms\n", n, (mono_s() - t0) * 1000);
+		printf("    count Severity:critical+Fixable:true = %" PRId64 " in %.1f ms\n", n,
+		       (store_testing_mono_s() - t0) * 1000);
 		assert_true(n > 0 && n < 10000);
-		assert_true(mono_s() - t0 < 2.0);
+		assert_true(store_testing_mono_s() - t0 < 2.0);
 		query_free(q);
 	}
 	{
 		/* a realistic put among them, and a get */
 		struct image_spec s = fixtures[0];
-		double t0 = mono_s();
+		double t0 = store_testing_mono_s();
 		put(&s);
-		printf("    put of one image among 10,000: %.1f ms\n", (mono_s() - t0) * 1000);
-		t0 = mono_s();
+		printf("    put of one image among 10,000: %.1f ms\n", (store_testing_mono_s() - t0) * 1000);
+		t0 = store_testing_mono_s();
 		image = get(ID1, 0);
 		printf("    get with its priority (%" JSON_INTEGER_FORMAT "): %.1f ms\n",
-		       json_integer_value(json_object_get(image, "priority")), (mono_s() - t0) * 1000);
-		assert_true(mono_s() - t0 < 2.0);
+		       json_integer_value(json_object_get(image, "priority")), (store_testing_mono_s() - t0) * 1000);
+		assert_true(store_testing_mono_s() - t0 < 2.0);
 		json_decref(image);
 	}
 	printf("    slowest list page: %.1f ms\n", worst * 1000);

@@ -13,17 +13,27 @@
  *     failure, so that CI can never pass by skipping;
  *   - each run works in a schema of its own, <test>_<pid>_<time>, named in
  *     the URL's options=-csearch_path=..., so that parallel runs and other
- *     tests never share a table; the schema is dropped at the end.
+ *     tests never share a table; the schema is dropped at the end;
+ *   - the scale cases of the image and CVE stores time their queries over
+ *     one bench data set (store_testing_seed_scale), so that both bound the
+ *     same 10,000 images and their figures can be read side by side.
+ *
+ * It includes cmocka itself: store_testing_sql() fails the running test.
  */
 #ifndef ASEC_CENTRAL_STORE_TESTING_H
 #define ASEC_CENTRAL_STORE_TESTING_H
 
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
 
+#include <cmocka.h>
 #include <libpq-fe.h>
 
 #include "db/db.h"
@@ -120,6 +130,75 @@ static inline void store_testing_close(struct db_pool *pool, const char *schema,
 	if (db_pool_open(&admin, &o) == ASEC_OK && db_query(&res, admin, sql, 0, NULL) == ASEC_OK)
 		PQclear(res);
 	db_pool_close(admin);
+}
+
+/* Runs sql, whose result nobody reads; a failure fails the running test with
+ * the statement and the reason. */
+static inline void store_testing_sql(struct db_pool *pool, const char *sql)
+{
+	PGresult *res = NULL;
+
+	if (db_query(&res, pool, sql, 0, NULL))
+		fail_msg("%s: %s", sql, error_last());
+	PQclear(res);
+}
+
+/* Seconds on the monotonic clock: what the scale cases time with, so that a
+ * clock step during a run cannot shorten or lengthen a figure. */
+static inline double store_testing_mono_s(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+/* Waits ms: writes a few ms apart get distinct, ordered timestamps. */
+static inline void store_testing_sleep_ms(long ms)
+{
+	struct timespec ts = {ms / 1000, (ms % 1000) * 1000000L};
+
+	nanosleep(&ts, NULL);
+}
+
+/*
+ * The bench data set the scale cases time their queries over, written by SQL
+ * (the put path would take minutes at this size) into the store's tables
+ * directly: 10,000 images (a quarter in quay.io, a third on debian:12, names
+ * over 500 repositories), 5 components each (pkg0..pkg699, one layer apiece)
+ * and 2 findings per component, 100,000 in all, whose CVE ids repeat across
+ * images as real ones do. The
+ * formulas spread severities, CVSS and fixability so that every filter the
+ * cases use selects some rows but not all. The tables are analyzed: the
+ * planner must see this size, not the empty tables it last looked at.
+ */
+static inline void store_testing_seed_scale(struct db_pool *pool)
+{
+	store_testing_sql(pool,
+		"INSERT INTO images (id, full_name, registry, remote, tag, operating_system, created, scan_time,"
+		" last_updated, components, cves, fixable_cves, top_cvss, risk_score, vuln_data_version, document)"
+		" SELECT 'sha256:' || lpad(to_hex(g), 64, '0'), 'docker.io/bench/app' || (g % 500) || ':v' || g,"
+		" CASE WHEN g % 4 = 0 THEN 'quay.io' ELSE 'docker.io' END, 'bench/app' || (g % 500), 'v' || g,"
+		" CASE WHEN g % 3 = 0 THEN 'debian:12' ELSE 'alpine:3.19' END,"
+		" now() - g * interval '1 hour', now() - g * interval '1 minute', now(), 5, 10, 4,"
+		" (g % 101) / 10.0, (g * 7919 % 10007) / 10.0, 'v1', '{}' FROM generate_series(1, 10000) g");
+	store_testing_sql(pool,
+		"INSERT INTO image_components (image_id, idx, name, version, source, location, layer_index)"
+		" SELECT 'sha256:' || lpad(to_hex(g), 64, '0'), c, 'pkg' || ((g * 5 + c) % 700), '1.' || c, 'OS',"
+		" 'var/lib/dpkg/status', c FROM generate_series(1, 10000) g, generate_series(1, 5) c");
+	store_testing_sql(pool,
+		"INSERT INTO image_cves (image_id, component_idx, idx, cve, severity, cvss, fixable, fixed_by,"
+		" first_image_occurrence)"
+		" SELECT 'sha256:' || lpad(to_hex(g), 64, '0'), c, v,"
+		" 'CVE-' || (2015 + (g + c + v) % 10) || '-' || lpad(((g * 31 + c * 7 + v) % 5000)::text, 5, '0'),"
+		" (ARRAY['UNKNOWN','LOW','MODERATE','IMPORTANT','CRITICAL'])[1 + (g + c * v) % 5]"
+		"   || '_VULNERABILITY_SEVERITY',"
+		" ((g * c + v) % 101) / 10.0, (g + c + v) % 7 = 0, CASE WHEN (g + c + v) % 7 = 0 THEN '1.' || c || '.1' END,"
+		" now()"
+		" FROM generate_series(1, 10000) g, generate_series(1, 5) c, generate_series(1, 2) v");
+	store_testing_sql(pool, "ANALYZE images");
+	store_testing_sql(pool, "ANALYZE image_components");
+	store_testing_sql(pool, "ANALYZE image_cves");
 }
 
 #endif

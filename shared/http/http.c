@@ -460,7 +460,7 @@ static const char *greedy_value(const struct http_operation *op, const char *url
 	return url_path + prefix;
 }
 
-static int hex_value(char c)
+int http_hex_value(char c)
 {
 	if (c >= '0' && c <= '9')
 		return c - '0';
@@ -484,8 +484,8 @@ static char *percent_decode(const char *text)
 			out[o++] = text[i];
 			continue;
 		}
-		int hi = i + 1 < n ? hex_value(text[i + 1]) : -1;
-		int lo = i + 2 < n ? hex_value(text[i + 2]) : -1;
+		int hi = i + 1 < n ? http_hex_value(text[i + 1]) : -1;
+		int lo = i + 2 < n ? http_hex_value(text[i + 2]) : -1;
 		if (hi < 0 || lo < 0 || (hi == 0 && lo == 0)) {
 			free(out);
 			return NULL;

@@ -1,5 +1,6 @@
 /*
- * http_internal.h - the server's state, shared by http.c and metrics.c only.
+ * http_internal.h - the server's state and helpers, shared by http.c,
+ * metrics.c and site.c only.
  */
 #ifndef ASEC_HTTP_INTERNAL_H
 #define ASEC_HTTP_INTERNAL_H
@@ -62,5 +63,9 @@ struct http_server {
 void http_metrics_observe(struct http_server *server, const char *route, const char *method, long status, double seconds);
 int http_metrics_render(char **out, size_t *len, struct http_server *server);
 void http_metrics_free(struct http_server *server);
+
+/* The value of one hexadecimal digit (either case), -1 for anything else:
+ * percent-decoding in http.c and site.c. */
+int http_hex_value(char c);
 
 #endif

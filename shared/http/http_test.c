@@ -24,6 +24,7 @@
 
 #include "error/error.h"
 #include "http/http.h"
+#include "http/http_testing.h"
 #include "log/log.h"
 #include "pki/pki.h"
 #include "testapi_api.h"
@@ -139,99 +140,26 @@ static int test_authenticate(struct http_exchange *ex, const struct http_operati
 
 /* ---- a small libcurl client ----------------------------------------------------------- */
 
-struct reply {
-	long status;
-	char body[65536];
-	size_t len;
-	char headers[8192];
-	size_t header_len;
-	json_t *json;
-};
-
-static size_t collect_body(char *data, size_t size, size_t n, void *ctx)
+/* The shared client (http_testing.h), with the body parsed as JSON (NULL when
+ * it is not one): most checks here read a problem or a resource document. */
+static void request(struct http_testing_reply *r, const char *method, const char *url, const char *const *headers,
+		    const char *body, size_t body_len, const struct http_testing_tls *tls)
 {
-	struct reply *r = ctx;
-	size_t len = size * n;
-
-	if (r->len + len >= sizeof(r->body))
-		len = sizeof(r->body) - r->len - 1;
-	memcpy(r->body + r->len, data, len);
-	r->len += len;
-	r->body[r->len] = '\0';
-	return size * n;
-}
-
-static size_t collect_header(char *data, size_t size, size_t n, void *ctx)
-{
-	struct reply *r = ctx;
-	size_t len = size * n;
-
-	if (r->header_len + len >= sizeof(r->headers))
-		len = sizeof(r->headers) - r->header_len - 1;
-	memcpy(r->headers + r->header_len, data, len);
-	r->header_len += len;
-	r->headers[r->header_len] = '\0';
-	return size * n;
-}
-
-struct tls_client {
-	const char *ca, *cert, *key;
-};
-
-static void request(struct reply *r, const char *method, const char *url, const char *const *headers, const char *body,
-		    size_t body_len, const struct tls_client *tls)
-{
-	CURL *curl = curl_easy_init();
-	struct curl_slist *list = NULL;
-	size_t i;
-
-	memset(r, 0, sizeof(*r));
-	assert_non_null(curl);
-	for (i = 0; headers && headers[i]; i++)
-		list = curl_slist_append(list, headers[i]);
-	curl_easy_setopt(curl, CURLOPT_URL, url);
-	curl_easy_setopt(curl, CURLOPT_CUSTOMREQUEST, method);
-	curl_easy_setopt(curl, CURLOPT_HTTPHEADER, list);
-	curl_easy_setopt(curl, CURLOPT_WRITEFUNCTION, collect_body);
-	curl_easy_setopt(curl, CURLOPT_WRITEDATA, r);
-	curl_easy_setopt(curl, CURLOPT_HEADERFUNCTION, collect_header);
-	curl_easy_setopt(curl, CURLOPT_HEADERDATA, r);
-	curl_easy_setopt(curl, CURLOPT_TIMEOUT, 10L);
-	curl_easy_setopt(curl, CURLOPT_NOPROXY, "*");
-	if (body) {
-		curl_easy_setopt(curl, CURLOPT_POSTFIELDS, body);
-		curl_easy_setopt(curl, CURLOPT_POSTFIELDSIZE, (long)body_len);
-	}
-	if (tls) {
-		curl_easy_setopt(curl, CURLOPT_CAINFO, tls->ca);
-		if (tls->cert) {
-			curl_easy_setopt(curl, CURLOPT_SSLCERT, tls->cert);
-			curl_easy_setopt(curl, CURLOPT_SSLKEY, tls->key);
-		}
-	}
-	assert_int_equal(curl_easy_perform(curl), CURLE_OK);
-	curl_easy_getinfo(curl, CURLINFO_RESPONSE_CODE, &r->status);
-	curl_slist_free_all(list);
-	curl_easy_cleanup(curl);
+	http_testing_request(r, method, url, headers, body, body_len, tls);
 	r->json = json_loadb(r->body, r->len, JSON_DECODE_ANY, NULL);
 }
 
-static void reply_clear(struct reply *r)
+static void reply_clear(struct http_testing_reply *r)
 {
 	json_decref(r->json);
 	r->json = NULL;
 }
 
-static int has_header(const struct reply *r, const char *line)
-{
-	return strcasestr(r->headers, line) != NULL;
-}
-
 /* A problem body in the documented shape whose status repeats the HTTP one. */
-static void assert_problem(const struct reply *r, long status)
+static void assert_problem(const struct http_testing_reply *r, long status)
 {
 	assert_int_equal(r->status, status);
-	assert_true(has_header(r, "Content-Type: application/problem+json"));
+	assert_true(http_testing_has_header(r, "Content-Type: application/problem+json"));
 	assert_non_null(r->json);
 	assert_int_equal(json_integer_value(json_object_get(r->json, "status")), status);
 	assert_non_null(json_string_value(json_object_get(r->json, "type")));
@@ -241,33 +169,17 @@ static void assert_problem(const struct reply *r, long status)
 	assert_true(json_is_integer(json_object_get(r->json, "code")));
 }
 
-static const char *first_error_pointer(const struct reply *r)
+static const char *first_error_pointer(const struct http_testing_reply *r)
 {
 	return json_string_value(json_object_get(json_array_get(json_object_get(r->json, "errors"), 0), "pointer"));
 }
 
 /* ---- fixtures --------------------------------------------------------------------------- */
 
-static unsigned free_port(void)
-{
-	struct sockaddr_in a;
-	socklen_t len = sizeof(a);
-	int fd = socket(AF_INET, SOCK_STREAM, 0);
-
-	memset(&a, 0, sizeof(a));
-	a.sin_family = AF_INET;
-	a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-	assert_int_equal(bind(fd, (struct sockaddr *)&a, sizeof(a)), 0);
-	assert_int_equal(getsockname(fd, (struct sockaddr *)&a, &len), 0);
-	close(fd);
-	return ntohs(a.sin_port);
-}
-
 struct fixture {
 	struct http_server *server;
 	char base[64];
-	char pki[256];
-	char ca[300], cert[300], key[300];
+	struct http_testing_pki pki; /* the HTTPS fixture's only */
 };
 
 static struct fixture plain;
@@ -283,7 +195,7 @@ static int plain_setup(void **state)
 		.authenticate = test_authenticate,
 	};
 
-	o.port = free_port();
+	o.port = http_testing_free_port();
 	if (http_server_new(&plain.server, &o) || testapi_api_register(plain.server) || http_server_start(plain.server)) {
 		fprintf(stderr, "server: %s\n", error_last());
 		return -1;
@@ -309,7 +221,7 @@ static void url(char *buf, size_t size, const struct fixture *f, const char *pat
 static void test_path_parameter_is_typed(void **state)
 {
 	struct fixture *f = *state;
-	struct reply r;
+	struct http_testing_reply r;
 	char u[256];
 
 	url(u, sizeof(u), f, "/v1/widgets/42");
@@ -317,7 +229,7 @@ static void test_path_parameter_is_typed(void **state)
 	assert_int_equal(r.status, 200);
 	assert_int_equal(last_widget_id, 42);
 	assert_int_equal(json_integer_value(json_object_get(r.json, "id")), 42);
-	assert_true(has_header(&r, "Content-Type: application/json"));
+	assert_true(http_testing_has_header(&r, "Content-Type: application/json"));
 	reply_clear(&r);
 
 	url(u, sizeof(u), f, "/v1/widgets/abc");
@@ -336,7 +248,7 @@ static void test_path_parameter_is_typed(void **state)
 static void test_handler_error_maps_to_problem(void **state)
 {
 	struct fixture *f = *state;
-	struct reply r;
+	struct http_testing_reply r;
 	char u[256];
 
 	url(u, sizeof(u), f, "/v1/widgets/404");
@@ -349,7 +261,7 @@ static void test_handler_error_maps_to_problem(void **state)
 static void test_literal_route_beats_template_and_bad_encoding_is_500(void **state)
 {
 	struct fixture *f = *state;
-	struct reply r;
+	struct http_testing_reply r;
 	char u[256];
 
 	/* /v1/widgets/special must reach getSpecialWidget, not getWidget with id "special". */
@@ -365,7 +277,7 @@ static void test_query_and_header_parameters(void **state)
 	struct fixture *f = *state;
 	const char *trace[] = {"X-Trace: abc", NULL};
 	const char *long_trace[] = {"X-Trace: abcdefghijk", NULL};
-	struct reply r;
+	struct http_testing_reply r;
 	char u[256];
 
 	url(u, sizeof(u), f, "/v1/widgets?limit=5&verbose=true&color=green");
@@ -399,7 +311,7 @@ static void test_query_and_header_parameters(void **state)
 static void test_parameter_holding_slashes(void **state)
 {
 	struct fixture *f = *state;
-	struct reply r;
+	struct http_testing_reply r;
 	char u[256];
 
 	/* %2F arrives decoded: the rest of the path is the value, slashes and all. */
@@ -446,7 +358,7 @@ static void test_parameter_holding_slashes(void **state)
 static void test_unknown_path_and_method(void **state)
 {
 	struct fixture *f = *state;
-	struct reply r;
+	struct http_testing_reply r;
 	char u[256];
 
 	url(u, sizeof(u), f, "/v1/nothing");
@@ -457,7 +369,7 @@ static void test_unknown_path_and_method(void **state)
 	url(u, sizeof(u), f, "/v1/widgets");
 	request(&r, "DELETE", u, NULL, NULL, 0, NULL);
 	assert_problem(&r, 405);
-	assert_true(has_header(&r, "Allow: GET, POST"));
+	assert_true(http_testing_has_header(&r, "Allow: GET, POST"));
 	reply_clear(&r);
 
 	/* Only the spec's spelling of a path is served. */
@@ -473,7 +385,7 @@ static void test_unknown_path_and_method(void **state)
 	url(u, sizeof(u), f, "/v1/widgets/12");
 	request(&r, "PUT", u, NULL, NULL, 0, NULL);
 	assert_problem(&r, 405);
-	assert_true(has_header(&r, "Allow: GET"));
+	assert_true(http_testing_has_header(&r, "Allow: GET"));
 	reply_clear(&r);
 }
 
@@ -485,13 +397,13 @@ static void test_authentication(void **state)
 	const char *weak[] = {"Content-Type: application/json", "Authorization: Bearer weak", NULL};
 	const char *unverifiable[] = {"Content-Type: application/json", "Authorization: Bearer unverifiable", NULL};
 	const char *body = "{\"name\":\"ok\",\"size\":1}";
-	struct reply r;
+	struct http_testing_reply r;
 	char u[256];
 
 	url(u, sizeof(u), f, "/v1/widgets");
 	request(&r, "POST", u, json, body, strlen(body), NULL);
 	assert_problem(&r, 401);
-	assert_true(has_header(&r, "WWW-Authenticate: Bearer"));
+	assert_true(http_testing_has_header(&r, "WWW-Authenticate: Bearer"));
 	reply_clear(&r);
 
 	request(&r, "POST", u, bad, body, strlen(body), NULL);
@@ -534,7 +446,7 @@ static void test_body_validation(void **state)
 		{"{\"name\":\"ok\",\"size\":1,\"shape\":{\"radius\":1,\"side\":2}}", "/shape"},
 		{"[1,2]", ""},
 	};
-	struct reply r;
+	struct http_testing_reply r;
 	char u[256];
 	size_t i;
 
@@ -585,7 +497,7 @@ static void test_body_size_limit(void **state)
 	const char *h[] = {"Content-Type: application/json", "Authorization: Bearer good", NULL};
 	size_t n = 5000;
 	char *big = malloc(n + 1);
-	struct reply r;
+	struct http_testing_reply r;
 	char u[256];
 
 	assert_non_null(big);
@@ -604,17 +516,17 @@ static void test_request_id(void **state)
 	struct fixture *f = *state;
 	const char *given[] = {"X-Request-Id: abc-123", NULL};
 	const char *hostile[] = {"X-Request-Id: a b\"c", NULL};
-	struct reply r;
+	struct http_testing_reply r;
 	char u[256];
 
 	url(u, sizeof(u), f, "/v1/nothing");
 	request(&r, "GET", u, given, NULL, 0, NULL);
-	assert_true(has_header(&r, "X-Request-Id: abc-123"));
+	assert_true(http_testing_has_header(&r, "X-Request-Id: abc-123"));
 	assert_string_equal(json_string_value(json_object_get(r.json, "requestId")), "abc-123");
 	reply_clear(&r);
 
 	request(&r, "GET", u, hostile, NULL, 0, NULL);
-	assert_false(has_header(&r, "a b\"c"));
+	assert_false(http_testing_has_header(&r, "a b\"c"));
 	assert_int_equal(strlen(json_string_value(json_object_get(r.json, "requestId"))), 32);
 	reply_clear(&r);
 }
@@ -622,7 +534,7 @@ static void test_request_id(void **state)
 static void test_health_readiness_metrics(void **state)
 {
 	struct fixture *f = *state;
-	struct reply r;
+	struct http_testing_reply r;
 	char u[256];
 
 	url(u, sizeof(u), f, "/healthz");
@@ -646,7 +558,7 @@ static void test_health_readiness_metrics(void **state)
 	url(u, sizeof(u), f, "/metrics");
 	request(&r, "GET", u, NULL, NULL, 0, NULL);
 	assert_int_equal(r.status, 200);
-	assert_true(has_header(&r, "Content-Type: text/plain; version=0.0.4"));
+	assert_true(http_testing_has_header(&r, "Content-Type: text/plain; version=0.0.4"));
 	assert_non_null(strstr(r.body, "http_requests_total{service=\"testapi\",route=\"/v1/widgets/{id}\",method=\"GET\",status=\"200\"}"));
 	assert_non_null(strstr(r.body, "route=\"unmatched\""));
 	assert_non_null(strstr(r.body, "http_request_duration_seconds_bucket{"));
@@ -662,20 +574,13 @@ static struct fixture tls;
 static int tls_setup(void **state)
 {
 	struct http_server_options o = {.service = "testapi", .listen_host = "127.0.0.1"};
-	char *tmp = getenv("TMPDIR");
 
-	snprintf(tls.pki, sizeof(tls.pki), "%s/http_test_pki_XXXXXX", tmp && tmp[0] ? tmp : "/tmp");
-	if (!mkdtemp(tls.pki) || pki_dir_dev(tls.pki, NULL, NULL) != ASEC_OK) {
-		fprintf(stderr, "pki: %s\n", error_last());
+	if (http_testing_pki_make(&tls.pki, "http_test"))
 		return -1;
-	}
-	snprintf(tls.ca, sizeof(tls.ca), "%s/ca.crt", tls.pki);
-	snprintf(tls.cert, sizeof(tls.cert), "%s/central.crt", tls.pki);
-	snprintf(tls.key, sizeof(tls.key), "%s/central.key", tls.pki);
-	o.cert_file = tls.cert;
-	o.key_file = tls.key;
-	o.client_ca_file = tls.ca;
-	o.port = free_port();
+	o.cert_file = tls.pki.cert;
+	o.key_file = tls.pki.key;
+	o.client_ca_file = tls.pki.ca;
+	o.port = http_testing_free_port();
 	if (http_server_new(&tls.server, &o) || testapi_api_register(tls.server) || http_server_start(tls.server)) {
 		fprintf(stderr, "server: %s\n", error_last());
 		return -1;
@@ -687,18 +592,15 @@ static int tls_setup(void **state)
 
 static int tls_teardown(void **state)
 {
-	char cmd[400];
-
 	http_server_free(tls.server);
-	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", tls.pki);
-	return system(cmd) == 0 ? 0 : -1;
+	return http_testing_remove_tree(tls.pki.dir);
 }
 
-static void client_files(struct tls_client *c, char *cert, char *key, size_t size, const char *name)
+static void client_files(struct http_testing_tls *c, char *cert, char *key, size_t size, const char *name)
 {
-	snprintf(cert, size, "%s/%s.crt", tls.pki, name);
-	snprintf(key, size, "%s/%s.key", tls.pki, name);
-	c->ca = tls.ca;
+	snprintf(cert, size, "%s/%s.crt", tls.pki.dir, name);
+	snprintf(key, size, "%s/%s.key", tls.pki.dir, name);
+	c->ca = tls.pki.ca;
 	c->cert = cert;
 	c->key = key;
 }
@@ -706,15 +608,15 @@ static void client_files(struct tls_client *c, char *cert, char *key, size_t siz
 static void test_https_serves_and_sets_hsts(void **state)
 {
 	struct fixture *f = *state;
-	struct tls_client anonymous = {.ca = f->ca};
-	struct reply r;
+	struct http_testing_tls anonymous = {.ca = f->pki.ca};
+	struct http_testing_reply r;
 	char u[256];
 
 	url(u, sizeof(u), f, "/healthz");
 	request(&r, "GET", u, NULL, NULL, 0, &anonymous);
 	assert_int_equal(r.status, 200);
-	assert_true(has_header(&r, "Strict-Transport-Security:"));
-	assert_true(has_header(&r, "X-Content-Type-Options: nosniff"));
+	assert_true(http_testing_has_header(&r, "Strict-Transport-Security:"));
+	assert_true(http_testing_has_header(&r, "X-Content-Type-Options: nosniff"));
 	reply_clear(&r);
 }
 
@@ -722,9 +624,9 @@ static void test_mutual_tls_identities(void **state)
 {
 	struct fixture *f = *state;
 	const char *h[] = {"Content-Type: application/json", NULL};
-	struct tls_client sensor, central, anonymous = {.ca = f->ca};
+	struct http_testing_tls sensor, central, anonymous = {.ca = f->pki.ca};
 	char scert[300], skey[300], ccert[300], ckey[300];
-	struct reply r;
+	struct http_testing_reply r;
 	char u[256];
 
 	client_files(&sensor, scert, skey, sizeof(scert), "sensor");
@@ -759,16 +661,16 @@ static void test_certificate_from_another_ca_is_anonymous(void **state)
 {
 	struct fixture *f = *state;
 	const char *h[] = {"Content-Type: application/json", NULL};
-	char other[300], cmd[700], cert[400], key[400];
-	struct tls_client stranger;
-	struct reply r;
+	char other[300], cert[400], key[400];
+	struct http_testing_tls stranger;
+	struct http_testing_reply r;
 	char u[256];
 
-	snprintf(other, sizeof(other), "%s/other", f->pki);
+	snprintf(other, sizeof(other), "%s/other", f->pki.dir);
 	assert_int_equal(pki_dir_dev(other, NULL, NULL), ASEC_OK);
 	snprintf(cert, sizeof(cert), "%s/sensor.crt", other);
 	snprintf(key, sizeof(key), "%s/sensor.key", other);
-	stranger.ca = f->ca;
+	stranger.ca = f->pki.ca;
 	stranger.cert = cert;
 	stranger.key = key;
 	url(u, sizeof(u), f, "/v1/internal/sync");
@@ -784,7 +686,7 @@ static void test_certificate_from_another_ca_is_anonymous(void **state)
 		curl_easy_setopt(curl, CURLOPT_CAINFO, stranger.ca);
 		curl_easy_setopt(curl, CURLOPT_SSLCERT, stranger.cert);
 		curl_easy_setopt(curl, CURLOPT_SSLKEY, stranger.key);
-		curl_easy_setopt(curl, CURLOPT_WRITEFUNCTION, collect_body);
+		curl_easy_setopt(curl, CURLOPT_WRITEFUNCTION, http_testing_collect_body);
 		curl_easy_setopt(curl, CURLOPT_WRITEDATA, &r);
 		curl_easy_setopt(curl, CURLOPT_TIMEOUT, 10L);
 		if (curl_easy_perform(curl) == CURLE_OK) {
@@ -794,8 +696,7 @@ static void test_certificate_from_another_ca_is_anonymous(void **state)
 		curl_slist_free_all(list);
 		curl_easy_cleanup(curl);
 	}
-	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", other);
-	assert_int_equal(system(cmd), 0);
+	assert_int_equal(http_testing_remove_tree(other), 0);
 }
 
 int main(void)

@@ -34,6 +34,7 @@
 #include <gnutls/gnutls.h>
 
 #include "error/error.h"
+#include "http_internal.h"
 #include "log/log.h"
 
 #define DEFAULT_MAX_FILES 2000
@@ -198,17 +199,6 @@ static int has_api_prefix(const char *path)
 	return 0;
 }
 
-static int hex_digit(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
 /* Percent-decodes into out (size bytes); 0 for a malformed escape, an
  * encoded NUL or a result that does not fit. */
 static int decode_path(char *out, size_t size, const char *in)
@@ -218,7 +208,7 @@ static int decode_path(char *out, size_t size, const char *in)
 	for (; *in; in++) {
 		char c = *in;
 		if (c == '%') {
-			int hi = hex_digit(in[1]), lo = hi < 0 ? -1 : hex_digit(in[2]);
+			int hi = http_hex_value(in[1]), lo = hi < 0 ? -1 : http_hex_value(in[2]);
 			if (hi < 0 || lo < 0 || (hi | lo) == 0)
 				return 0;
 			c = (char)(hi * 16 + lo);

@@ -29,6 +29,7 @@
 #include "error/error.h"
 #include "http/http.h"
 #include "http/http_internal.h"
+#include "http/http_testing.h"
 #include "http/site.h"
 #include "log/log.h"
 #include "pki/pki.h"
@@ -52,10 +53,7 @@ static void make_temp(char *out, size_t size, const char *tag)
 
 static void remove_tree(const char *dir)
 {
-	char cmd[400];
-
-	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
-	assert_int_equal(system(cmd), 0);
+	assert_int_equal(http_testing_remove_tree(dir), 0);
 }
 
 /* Writes dir/rel, creating its folders. */
@@ -386,6 +384,22 @@ static void test_etag_and_304(void **state)
 	http_site_answer_release(&a);
 }
 
+/* Each of the n paths is answered 404 with no body: neither a file nor the
+ * index.html fallback; the first that is not names itself. */
+static void assert_all_not_found(const char *const *paths, size_t n)
+{
+	struct http_site_answer a;
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		get(&a, paths[i], NULL, NULL);
+		if (a.status != 404)
+			fail_msg("%s answered %ld", paths[i], a.status);
+		assert_null(a.body);
+		http_site_answer_release(&a);
+	}
+}
+
 static void test_spa_fallback(void **state)
 {
 	static const char *const app_routes[] = {
@@ -406,13 +420,7 @@ static void test_spa_fallback(void **state)
 		assert_string_equal(header(&a, "Cache-Control"), "no-cache");
 		http_site_answer_release(&a);
 	}
-	for (i = 0; i < sizeof(missing) / sizeof(missing[0]); i++) {
-		get(&a, missing[i], NULL, NULL);
-		if (a.status != 404)
-			fail_msg("%s answered %ld", missing[i], a.status);
-		assert_null(a.body);
-		http_site_answer_release(&a);
-	}
+	assert_all_not_found(missing, sizeof(missing) / sizeof(missing[0]));
 }
 
 static void test_api_paths_and_methods_not_served(void **state)
@@ -453,16 +461,9 @@ static void test_traversal_refused(void **state)
 		"/%2e%2e%2f%2e%2e%2fetc%2fpasswd",
 	};
 	struct http_site_answer a;
-	size_t i;
 
 	(void)state;
-	for (i = 0; i < sizeof(attempts) / sizeof(attempts[0]); i++) {
-		get(&a, attempts[i], NULL, NULL);
-		if (a.status != 404)
-			fail_msg("%s answered %ld", attempts[i], a.status);
-		assert_null(a.body);
-		http_site_answer_release(&a);
-	}
+	assert_all_not_found(attempts, sizeof(attempts) / sizeof(attempts[0]));
 	/* percent-encoding an ordinary name is still that name */
 	get(&a, "/%61ssets/app-1a2b3c4d%2Ejs", NULL, NULL);
 	assert_int_equal(a.status, 200);
@@ -581,6 +582,20 @@ static void set_mtime(const char *dir, const char *rel, time_t when)
 	assert_int_equal(utimensat(AT_FDCWD, path, times, 0), 0);
 }
 
+/* Waits out the site's once-a-second look at index.html (RELOAD_CHECK_NS in
+ * site.c, and a margin), so that the next request looks, then checks that
+ * "/" answers body: the version that look left being served. */
+static void assert_index_after_check(struct http_site *site, const char *body)
+{
+	struct http_site_answer a;
+
+	sleep(1);
+	usleep(100000);
+	http_site_resolve(&a, site, "GET", "/", NULL, NULL);
+	assert_memory_equal(a.body, body, strlen(body));
+	http_site_answer_release(&a);
+}
+
 static void test_reload_when_index_changes(void **state)
 {
 	struct http_site *site = NULL;
@@ -599,11 +614,7 @@ static void test_reload_when_index_changes(void **state)
 	put_text(dir, "index.html", "version two!");
 	put_text(dir, "new.js", "n");
 	set_mtime(dir, "index.html", 2000000);
-	sleep(1);
-	usleep(100000);
-	http_site_resolve(&a, site, "GET", "/", NULL, NULL);
-	assert_memory_equal(a.body, "version two!", 12);
-	http_site_answer_release(&a);
+	assert_index_after_check(site, "version two!");
 	http_site_resolve(&a, site, "GET", "/new.js", NULL, NULL);
 	assert_int_equal(a.status, 200);
 	http_site_answer_release(&a);
@@ -615,27 +626,19 @@ static void test_reload_when_index_changes(void **state)
 	put_text(dir, "index.html", "version three");
 	set_mtime(dir, "index.html", 3000000);
 	put_text(dir, "1/2/3/4/5/6/7/8/9/too-deep.txt", "x");
-	sleep(1);
-	usleep(100000);
-	http_site_resolve(&a, site, "GET", "/", NULL, NULL);
-	assert_memory_equal(a.body, "version two!", 12);
-	http_site_answer_release(&a);
+	assert_index_after_check(site, "version two!");
 	http_site_free(site);
 
 	/* no_reload: never looks again */
 	{
 		struct http_site_options still = {.no_reload = 1};
-		char cmd[400];
-		snprintf(cmd, sizeof(cmd), "rm -rf '%s/1'", dir);
-		assert_int_equal(system(cmd), 0);
+		char sub[300];
+		snprintf(sub, sizeof(sub), "%s/1", dir);
+		remove_tree(sub);
 		assert_int_equal(http_site_load_with(&site, dir, &still), ASEC_OK);
 		put_text(dir, "index.html", "version four");
 		set_mtime(dir, "index.html", 4000000);
-		sleep(1);
-		usleep(100000);
-		http_site_resolve(&a, site, "GET", "/", NULL, NULL);
-		assert_memory_equal(a.body, "version three", 13);
-		http_site_answer_release(&a);
+		assert_index_after_check(site, "version three");
 		http_site_free(site);
 	}
 	remove_tree(dir);
@@ -643,66 +646,18 @@ static void test_reload_when_index_changes(void **state)
 
 /* ---- live: through a real server ------------------------------------------------------ */
 
-struct reply {
-	long status;
-	char body[8192];
-	size_t len;
-	char headers[8192];
-	size_t header_len;
-};
-
-static size_t collect(char *data, size_t size, size_t n, void *ctx)
+/* The shared client (http_testing.h) as the live tests use it: no body sent,
+ * HTTPS trusting ca when one is given. */
+static void request(struct http_testing_reply *r, const char *method, const char *url, const char *const *headers,
+		    const char *ca)
 {
-	char *buf = ((char **)ctx)[0];
-	size_t *used = ((size_t **)ctx)[1], cap = 8192, len = size * n;
+	struct http_testing_tls tls = {.ca = ca};
 
-	if (*used + len >= cap)
-		len = cap - *used - 1;
-	memcpy(buf + *used, data, len);
-	*used += len;
-	buf[*used] = '\0';
-	return size * n;
-}
-
-static void request(struct reply *r, const char *method, const char *url, const char *const *headers, const char *ca)
-{
-	CURL *curl = curl_easy_init();
-	struct curl_slist *list = NULL;
-	void *body_ctx[2] = {r->body, &r->len}, *header_ctx[2] = {r->headers, &r->header_len};
-	size_t i;
-
-	memset(r, 0, sizeof(*r));
-	assert_non_null(curl);
-	for (i = 0; headers && headers[i]; i++)
-		list = curl_slist_append(list, headers[i]);
-	curl_easy_setopt(curl, CURLOPT_URL, url);
-	if (strcmp(method, "HEAD") == 0)
-		curl_easy_setopt(curl, CURLOPT_NOBODY, 1L);
-	else
-		curl_easy_setopt(curl, CURLOPT_CUSTOMREQUEST, method);
-	curl_easy_setopt(curl, CURLOPT_PATH_AS_IS, 1L);
-	curl_easy_setopt(curl, CURLOPT_HTTPHEADER, list);
-	curl_easy_setopt(curl, CURLOPT_WRITEFUNCTION, collect);
-	curl_easy_setopt(curl, CURLOPT_WRITEDATA, body_ctx);
-	curl_easy_setopt(curl, CURLOPT_HEADERFUNCTION, collect);
-	curl_easy_setopt(curl, CURLOPT_HEADERDATA, header_ctx);
-	curl_easy_setopt(curl, CURLOPT_TIMEOUT, 10L);
-	curl_easy_setopt(curl, CURLOPT_NOPROXY, "*");
-	if (ca)
-		curl_easy_setopt(curl, CURLOPT_CAINFO, ca);
-	assert_int_equal(curl_easy_perform(curl), CURLE_OK);
-	curl_easy_getinfo(curl, CURLINFO_RESPONSE_CODE, &r->status);
-	curl_slist_free_all(list);
-	curl_easy_cleanup(curl);
-}
-
-static int has(const struct reply *r, const char *line)
-{
-	return strcasestr(r->headers, line) != NULL;
+	http_testing_request(r, method, url, headers, NULL, 0, ca ? &tls : NULL);
 }
 
 /* The value of a response header, copied into buf. */
-static const char *value_of(const struct reply *r, const char *name, char *buf, size_t size)
+static const char *value_of(const struct http_testing_reply *r, const char *name, char *buf, size_t size)
 {
 	char pattern[128];
 	const char *at;
@@ -720,21 +675,6 @@ static const char *value_of(const struct reply *r, const char *name, char *buf, 
 	return buf;
 }
 
-static unsigned free_port(void)
-{
-	struct sockaddr_in a;
-	socklen_t len = sizeof(a);
-	int fd = socket(AF_INET, SOCK_STREAM, 0);
-
-	memset(&a, 0, sizeof(a));
-	a.sin_family = AF_INET;
-	a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-	assert_int_equal(bind(fd, (struct sockaddr *)&a, sizeof(a)), 0);
-	assert_int_equal(getsockname(fd, (struct sockaddr *)&a, &len), 0);
-	close(fd);
-	return ntohs(a.sin_port);
-}
-
 /* ulfius will not start without one endpoint; the builtin health check
  * also shows that a registered path is the API's, not the portal's. */
 static const struct http_operation healthz_op = {
@@ -747,8 +687,7 @@ static const struct http_operation healthz_op = {
 
 struct live {
 	char dir[256];
-	char pki[256];
-	char ca[300];
+	struct http_testing_pki pki; /* HTTPS only: dir[0] is 0 on plain HTTP */
 	struct http_server *server;
 	char base[64];
 };
@@ -759,22 +698,16 @@ static int live_start(struct live *l, int secure)
 {
 	struct http_server_options o = {.service = "portal-test", .listen_host = "127.0.0.1", .insecure_http = !secure};
 	struct http_site *site = NULL;
-	char cert[300], key[300];
 
 	make_temp(l->dir, sizeof(l->dir), "live");
 	build_portal(l->dir);
 	if (secure) {
-		const char *tmp = getenv("TMPDIR");
-		snprintf(l->pki, sizeof(l->pki), "%s/site_test_pki_XXXXXX", tmp && tmp[0] ? tmp : "/tmp");
-		if (!mkdtemp(l->pki) || pki_dir_dev(l->pki, NULL, NULL) != ASEC_OK)
+		if (http_testing_pki_make(&l->pki, "site_test"))
 			return -1;
-		snprintf(l->ca, sizeof(l->ca), "%s/ca.crt", l->pki);
-		snprintf(cert, sizeof(cert), "%s/central.crt", l->pki);
-		snprintf(key, sizeof(key), "%s/central.key", l->pki);
-		o.cert_file = cert;
-		o.key_file = key;
+		o.cert_file = l->pki.cert;
+		o.key_file = l->pki.key;
 	}
-	o.port = free_port();
+	o.port = http_testing_free_port();
 	if (http_site_load(&site, l->dir) || http_server_new(&l->server, &o) ||
 	    http_server_add_operation(l->server, &healthz_op)) {
 		fprintf(stderr, "live: %s\n", error_last());
@@ -808,22 +741,23 @@ static int live_teardown(void **state)
 
 	http_server_free(l->server);
 	remove_tree(l->dir);
-	if (l->pki[0])
-		remove_tree(l->pki);
+	if (l->pki.dir[0])
+		remove_tree(l->pki.dir);
 	return 0;
 }
 
-static void assert_wire_security_headers(const struct reply *r)
+static void assert_wire_security_headers(const struct http_testing_reply *r)
 {
-	assert_true(has(r, "\nContent-Security-Policy: default-src 'none'; script-src 'self'; style-src 'self'; "
-			   "img-src 'self' data:; connect-src 'self'; font-src 'self'; manifest-src 'self'; base-uri "
-			   "'none'; form-action 'self'; frame-ancestors 'none'\r\n"));
-	assert_true(has(r, "\nX-Content-Type-Options: nosniff\r\n"));
-	assert_true(has(r, "\nReferrer-Policy: no-referrer\r\n"));
-	assert_true(has(r, "\nX-Frame-Options: DENY\r\n"));
-	assert_true(has(r, "\nCross-Origin-Opener-Policy: same-origin\r\n"));
-	assert_true(has(r, "\nCross-Origin-Resource-Policy: same-origin\r\n"));
-	assert_true(has(r, "\nPermissions-Policy: camera=(), microphone=(), geolocation=()\r\n"));
+	assert_true(http_testing_has_header(r, "\nContent-Security-Policy: default-src 'none'; script-src 'self'; "
+					       "style-src 'self'; img-src 'self' data:; connect-src 'self'; font-src "
+					       "'self'; manifest-src 'self'; base-uri 'none'; form-action 'self'; "
+					       "frame-ancestors 'none'\r\n"));
+	assert_true(http_testing_has_header(r, "\nX-Content-Type-Options: nosniff\r\n"));
+	assert_true(http_testing_has_header(r, "\nReferrer-Policy: no-referrer\r\n"));
+	assert_true(http_testing_has_header(r, "\nX-Frame-Options: DENY\r\n"));
+	assert_true(http_testing_has_header(r, "\nCross-Origin-Opener-Policy: same-origin\r\n"));
+	assert_true(http_testing_has_header(r, "\nCross-Origin-Resource-Policy: same-origin\r\n"));
+	assert_true(http_testing_has_header(r, "\nPermissions-Policy: camera=(), microphone=(), geolocation=()\r\n"));
 }
 
 static void test_live_portal(void **state)
@@ -832,18 +766,18 @@ static void test_live_portal(void **state)
 	const char *br[] = {"Accept-Encoding: gzip, br", NULL};
 	char u[512], etag[64], inm[128], buf[64];
 	const char *cond[] = {inm, "Accept-Encoding: gzip, br", NULL};
-	struct reply r;
+	struct http_testing_reply r;
 
 	snprintf(u, sizeof(u), "%s/", l->base);
 	request(&r, "GET", u, NULL, NULL);
 	assert_int_equal(r.status, 200);
 	assert_string_equal(r.body, INDEX_HTML);
 	assert_wire_security_headers(&r);
-	assert_true(has(&r, "\nContent-Type: text/html; charset=utf-8\r\n"));
-	assert_true(has(&r, "\nCache-Control: no-cache\r\n"));
-	assert_false(has(&r, "no-store"));
-	assert_false(has(&r, "Strict-Transport-Security")); /* plain HTTP */
-	assert_true(has(&r, "\nX-Request-Id: "));
+	assert_true(http_testing_has_header(&r, "\nContent-Type: text/html; charset=utf-8\r\n"));
+	assert_true(http_testing_has_header(&r, "\nCache-Control: no-cache\r\n"));
+	assert_false(http_testing_has_header(&r, "no-store"));
+	assert_false(http_testing_has_header(&r, "Strict-Transport-Security")); /* plain HTTP */
+	assert_true(http_testing_has_header(&r, "\nX-Request-Id: "));
 
 	snprintf(u, sizeof(u), "%s/images/sha256:abc", l->base);
 	request(&r, "GET", u, NULL, NULL);
@@ -854,10 +788,10 @@ static void test_live_portal(void **state)
 	request(&r, "GET", u, br, NULL);
 	assert_int_equal(r.status, 200);
 	assert_string_equal(r.body, JS_BR);
-	assert_true(has(&r, "\nContent-Encoding: br\r\n"));
-	assert_true(has(&r, "\nVary: Accept-Encoding\r\n"));
-	assert_true(has(&r, "\nContent-Type: text/javascript; charset=utf-8\r\n"));
-	assert_true(has(&r, "\nCache-Control: public, max-age=31536000, immutable\r\n"));
+	assert_true(http_testing_has_header(&r, "\nContent-Encoding: br\r\n"));
+	assert_true(http_testing_has_header(&r, "\nVary: Accept-Encoding\r\n"));
+	assert_true(http_testing_has_header(&r, "\nContent-Type: text/javascript; charset=utf-8\r\n"));
+	assert_true(http_testing_has_header(&r, "\nCache-Control: public, max-age=31536000, immutable\r\n"));
 	assert_non_null(value_of(&r, "ETag", etag, sizeof(etag)));
 	assert_wire_security_headers(&r);
 
@@ -865,20 +799,20 @@ static void test_live_portal(void **state)
 	request(&r, "GET", u, cond, NULL);
 	assert_int_equal(r.status, 304);
 	assert_int_equal(r.len, 0);
-	assert_true(has(&r, etag));
+	assert_true(http_testing_has_header(&r, etag));
 
 	request(&r, "HEAD", u, NULL, NULL);
 	assert_int_equal(r.status, 200);
 	assert_int_equal(r.len, 0);
 	assert_string_equal(value_of(&r, "Content-Length", buf, sizeof(buf)), "24");
 	assert_int_equal(strlen(JS_BODY), 24);
-	assert_true(has(&r, "\nETag: \""));
+	assert_true(http_testing_has_header(&r, "\nETag: \""));
 
 	/* missing files and traversal: problems, still with the portal's headers */
 	snprintf(u, sizeof(u), "%s/assets/missing-00000000.js", l->base);
 	request(&r, "GET", u, NULL, NULL);
 	assert_int_equal(r.status, 404);
-	assert_true(has(&r, "Content-Type: application/problem+json"));
+	assert_true(http_testing_has_header(&r, "Content-Type: application/problem+json"));
 	assert_wire_security_headers(&r);
 	snprintf(u, sizeof(u), "%s/../../etc/passwd", l->base);
 	request(&r, "GET", u, NULL, NULL);
@@ -898,29 +832,29 @@ static void test_live_api_paths_keep_problems(void **state)
 	struct live *l = *state;
 	char u[512], *metrics = NULL;
 	size_t len = 0;
-	struct reply r;
+	struct http_testing_reply r;
 
 	snprintf(u, sizeof(u), "%s/v1/images", l->base);
 	request(&r, "GET", u, NULL, NULL);
 	assert_int_equal(r.status, 404);
-	assert_true(has(&r, "Content-Type: application/problem+json"));
-	assert_true(has(&r, "\nX-Content-Type-Options: nosniff\r\n"));
-	assert_true(has(&r, "\nCache-Control: no-store\r\n"));
-	assert_false(has(&r, "Content-Security-Policy"));
+	assert_true(http_testing_has_header(&r, "Content-Type: application/problem+json"));
+	assert_true(http_testing_has_header(&r, "\nX-Content-Type-Options: nosniff\r\n"));
+	assert_true(http_testing_has_header(&r, "\nCache-Control: no-store\r\n"));
+	assert_false(http_testing_has_header(&r, "Content-Security-Policy"));
 	snprintf(u, sizeof(u), "%s/healthz", l->base);
 	request(&r, "GET", u, NULL, NULL);
 	assert_int_equal(r.status, 200);
 	assert_string_equal(r.body, "{\"status\":\"ok\"}");
-	assert_true(has(&r, "\nCache-Control: no-store\r\n"));
-	assert_false(has(&r, "Content-Security-Policy"));
+	assert_true(http_testing_has_header(&r, "\nCache-Control: no-store\r\n"));
+	assert_false(http_testing_has_header(&r, "Content-Security-Policy"));
 	snprintf(u, sizeof(u), "%s/readyz", l->base);
 	request(&r, "GET", u, NULL, NULL);
 	assert_int_equal(r.status, 404); /* not registered here: the API's problem, not index.html */
-	assert_true(has(&r, "application/problem+json"));
+	assert_true(http_testing_has_header(&r, "application/problem+json"));
 	snprintf(u, sizeof(u), "%s/index.html", l->base);
 	request(&r, "POST", u, NULL, NULL);
 	assert_int_equal(r.status, 404);
-	assert_true(has(&r, "application/problem+json"));
+	assert_true(http_testing_has_header(&r, "application/problem+json"));
 
 	assert_int_equal(http_metrics_render(&metrics, &len, l->server), ASEC_OK);
 	assert_non_null(strstr(metrics, "route=\"portal\",method=\"GET\",status=\"200\""));
@@ -932,17 +866,17 @@ static void test_live_tls_adds_hsts(void **state)
 {
 	struct live *l = *state;
 	char u[512];
-	struct reply r;
+	struct http_testing_reply r;
 
 	snprintf(u, sizeof(u), "%s/", l->base);
-	request(&r, "GET", u, NULL, l->ca);
+	request(&r, "GET", u, NULL, l->pki.ca);
 	assert_int_equal(r.status, 200);
-	assert_true(has(&r, "\nStrict-Transport-Security: max-age=31536000\r\n"));
+	assert_true(http_testing_has_header(&r, "\nStrict-Transport-Security: max-age=31536000\r\n"));
 	assert_wire_security_headers(&r);
 	snprintf(u, sizeof(u), "%s/v2/x", l->base);
-	request(&r, "GET", u, NULL, l->ca);
+	request(&r, "GET", u, NULL, l->pki.ca);
 	assert_int_equal(r.status, 404);
-	assert_true(has(&r, "\nStrict-Transport-Security: max-age=31536000\r\n"));
+	assert_true(http_testing_has_header(&r, "\nStrict-Transport-Security: max-age=31536000\r\n"));
 }
 
 int main(void)

@@ -2,22 +2,13 @@
 // language, sorted and paged by the server.
 //
 // Ideas it rests on:
-// - The URL is the state (q, sort, desc, offset; vuln-util.jsx's listNav writes it), so a search
-//   can be shared and Back undoes it; the page only renders what the URL says.
-// - Never the whole store: one page of 50 from GET /v1/images and the total from /v1/imagescount,
-//   fetched side by side. The count depends on the query alone, so paging and sorting do not
-//   repeat it.
-// - The quick filters (fixable, severity) are terms of the same query text the box shows, so
-//   what the list is filtered by is always written out in one place.
-import { useMemo } from 'preact/hooks';
-import { get } from '../api.js';
+// - list-page.jsx frames it (URL state, query box, quick filters, count, table, pager; the same
+//   page as the CVE list): one page of 50 from GET /v1/images and the total from /v1/imagescount.
+//   This file says only what is particular to images: columns, sort, examples and words.
 import { Link } from '../router.jsx';
-import { DataTable, Page, Pager, useApi } from '../ui.jsx';
-import { formatCvss, formatNumber, plural, shortDigest, DASH } from '../format.js';
-import {
-  IMAGE_QUERY_FIELDS, PAGE_SIZE, QueryBar, When, getTerm, imageHref, listNav, otherError, pageParams,
-  queryErrorText, readListState, withTerm,
-} from '../vuln-util.jsx';
+import { formatCvss, formatNumber, shortDigest, DASH } from '../format.js';
+import { When, imageHref } from '../vuln-util.jsx';
+import { VulnListPage } from '../list-page.jsx';
 
 const EXAMPLES = [
   { q: 'Fixable:true+Severity:CRITICAL_VULNERABILITY_SEVERITY', label: 'images with a fixable critical CVE' },
@@ -25,15 +16,6 @@ const EXAMPLES = [
   { q: 'CVE:"CVE-2021-44228"', label: 'images with Log4Shell' },
   { q: 'Component:openssl+Component Version:3.0', label: 'images with openssl 3.0.x' },
   { q: 'Image Scan Time:>7d', label: 'scanned more than a week ago' },
-];
-
-// What the severity quick filter writes into the query; the same finding must satisfy it and
-// Fixable:true when both are set (central evaluates terms on one finding together).
-const SEVERITY_FILTERS = [
-  ['', 'Any severity'],
-  ['CRITICAL_VULNERABILITY_SEVERITY', 'Critical'],
-  ['>=IMPORTANT_VULNERABILITY_SEVERITY', 'Important or worse'],
-  ['>=MODERATE_VULNERABILITY_SEVERITY', 'Moderate or worse'],
 ];
 
 // Server default: risk priority, riskiest first (ascending priority).
@@ -89,90 +71,31 @@ const COLUMNS = [
   },
 ];
 
-function QuickFilters({ q }) {
-  const fixable = getTerm(q, 'Fixable');
-  const fixableOn = fixable !== null && /^"?t(r(ue?)?)?"?$|^"?1"?$/i.test(fixable);
-  const sev = getTerm(q, 'Severity');
-  const known = SEVERITY_FILTERS.some(([v]) => v === (sev || ''));
-  return (
-    <div class="v-quick" role="group" aria-label="Quick filters">
-      <div class="v-quick-item">
-        <input
-          id="images-fixable"
-          type="checkbox"
-          checked={fixableOn}
-          onChange={(e) => listNav.search(withTerm(q, 'Fixable', e.currentTarget.checked ? 'true' : null))}
-        />
-        <label for="images-fixable">Only images with a fixable CVE</label>
-      </div>
-      <div class="v-quick-item">
-        <label for="images-severity">Severity</label>
-        <select
-          id="images-severity"
-          value={known ? sev || '' : '__custom'}
-          onChange={(e) => listNav.search(withTerm(q, 'Severity', e.currentTarget.value || null))}
-        >
-          {!known && <option value="__custom">As in the query ({sev})</option>}
-          {SEVERITY_FILTERS.map(([v, l]) => <option key={v} value={v}>{l}</option>)}
-        </select>
-      </div>
-    </div>
-  );
-}
+const SEARCH = {
+  label: 'Search images',
+  placeholder: 'e.g. Image Registry:docker.io+Fixable:true',
+  examples: EXAMPLES,
+  hrefFor: listHref,
+};
 
 export default function Images({ query }) {
-  const state = readListState(query);
-  const { q, sort, desc, offset } = state;
-
-  const list = useApi((signal) => get('/v1/images', pageParams(state), { signal }), [q, sort, desc, offset]);
-  const count = useApi((signal) => get('/v1/imagescount', { query: q || undefined }, { signal }), [q]);
-
-  const rows = (list.data && list.data.images) || [];
-  const total = count.data && typeof count.data.count === 'number' ? count.data.count : undefined;
-  const qError = queryErrorText(list.error) || queryErrorText(count.error);
-  const tableError = otherError(list.error) || (!list.error ? otherError(count.error) : null);
-  const sortState = useMemo(() => (sort ? { field: sort, desc } : DEFAULT_SORT), [sort, desc]);
-  const pastEnd = total !== undefined && total > 0 && offset >= total;
-
-  let summary = '';
-  if (total !== undefined) summary = q ? `${plural(total, 'image')} match the query.` : `${plural(total, 'image')} scanned.`;
-
   return (
-    <Page title="Images" actions={<Link class="btn btn-primary" href="/scan">Scan an image</Link>}>
-      <QueryBar
-        label="Search images"
-        placeholder="e.g. Image Registry:docker.io+Fixable:true"
-        value={q}
-        onSubmit={listNav.search}
-        fields={IMAGE_QUERY_FIELDS}
-        examples={EXAMPLES}
-        hrefFor={listHref}
-        error={qError}
-      />
-      <QuickFilters q={q} />
-      <p class="v-summary muted" aria-live="polite">{qError ? '' : summary}</p>
-      {pastEnd && (
-        <p class="banner banner-info">
-          This page is past the last result.{' '}
-          <button type="button" class="btn-link" onClick={() => listNav.page(0)}>Go to the first page</button>
-        </p>
-      )}
-      <DataTable
-        caption={`Images${q ? ` matching ${q}` : ''}, sorted by ${sortState.field}${sortState.desc ? ', descending' : ''}`}
-        columns={COLUMNS}
-        rows={qError ? [] : rows}
-        rowKey="id"
-        loading={list.loading}
-        error={tableError}
-        empty={qError
-          ? 'Correct the query to see images.'
-          : (q ? 'No image matches this query.' : <>No images yet. <Link href="/scan">Scan an image</Link> to start.</>)}
-        sort={sortState}
-        onSort={listNav.sort}
-      />
-      {!qError && (
-        <Pager offset={offset} limit={PAGE_SIZE} total={total} count={rows.length} onChange={listNav.page} />
-      )}
-    </Page>
+    <VulnListPage
+      query={query}
+      title="Images"
+      actions={<Link class="btn btn-primary" href="/scan">Scan an image</Link>}
+      listPath="/v1/images"
+      countPath="/v1/imagescount"
+      rowsKey="images"
+      rowKey="id"
+      columns={COLUMNS}
+      defaultSort={DEFAULT_SORT}
+      search={SEARCH}
+      idPrefix="images"
+      fixableLabel="Only images with a fixable CVE"
+      noun="image"
+      allSummary="scanned."
+      emptyAll={<>No images yet. <Link href="/scan">Scan an image</Link> to start.</>}
+    />
   );
 }

@@ -298,7 +298,7 @@ static int finding_rank(const struct finding *f)
 	const char *s = f->e->status;
 
 	if (strcmp(s, "affected") == 0)
-		return f->range && f->range->upper && !f->range->upper_inclusive ? 0 : 1;
+		return f->range && f->range->fix ? 0 : 1;
 	if (strcmp(s, "not_affected") == 0)
 		return 3;
 	return 2;
@@ -459,8 +459,8 @@ static json_t *finding_json(const struct vulndata *d, const struct pkg_view *p, 
 		norm = feed_severity_from_score(best_score(json_object_get(rec, "cvss")));
 	if (strcmp(norm, "UNKNOWN") == 0 && nvd)
 		norm = feed_severity_from_score(best_score(json_object_get(nvd, "cvss")));
-	if (best->range && best->range->upper && !best->range->upper_inclusive)
-		fixed = best->range->upper;
+	if (best->range && best->range->fix)
+		fixed = best->range->fix;
 
 	add_cvss(metrics, json_object_get(rec, "cvss"), NULL, NULL);
 	if (nvd)

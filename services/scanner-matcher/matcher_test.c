@@ -15,9 +15,12 @@
 
 #include <cmocka.h>
 #include <jansson.h>
+#include <zlib.h>
 
 #include "error/error.h"
+#include "feeds/feed.h"
 #include "matcher.h"
+#include "testing/testing.h"
 #include "vulndata.h"
 
 static json_t *load(const char *text)
@@ -336,6 +339,122 @@ static void test_language_ranges(void **state)
 	vulndata_unref(d);
 }
 
+/* A range's "fixedBy" names the fix where its bound does not (feed.h). */
+static void test_fixed_by(void **state)
+{
+	static const char *const records[] = {
+		"{\"kind\":\"advisory\",\"id\":\"CVE-2015-8854\",\"normalizedSeverity\":\"IMPORTANT\",\"affected\":[{\"ecosystem\":\"npm\","
+		"\"distribution\":\"\",\"package\":\"marked\",\"status\":\"affected\",\"ranges\":[{\"introduced\":\"0\","
+		"\"lastAffected\":\"0.3.3\",\"fixedBy\":\"0.3.4\"}]}]}",
+		"{\"kind\":\"advisory\",\"id\":\"NSWG-ECO-349\",\"normalizedSeverity\":\"IMPORTANT\",\"affected\":[{\"ecosystem\":\"npm\","
+		"\"distribution\":\"\",\"package\":\"badjs-sourcemap-server\",\"status\":\"affected\",\"ranges\":[{\"introduced\":\"0.0.0\","
+		"\"fixed\":\"99.999.9999\",\"fixedBy\":\"\"}]}]}",
+	};
+	struct vulndata *d = snapshot("nodejs-wg", records, 2);
+	json_t *f;
+
+	(void)state;
+	f = findings(d, lang_contents("npm", "marked", "0.3.3"));
+	assert_int_equal(json_array_size(f), 1);
+	assert_string_equal(field(json_array_get(f, 0), "fixedInVersion"), "0.3.4");
+	json_decref(f);
+	f = findings(d, lang_contents("npm", "marked", "0.3.4-beta")); /* not affected: fixedBy moves no bound */
+	assert_int_equal(json_array_size(f), 0);
+	json_decref(f);
+	f = findings(d, lang_contents("npm", "badjs-sourcemap-server", "1.0.0"));
+	assert_int_equal(json_array_size(f), 1);
+	assert_string_equal(field(json_array_get(f, 0), "fixedInVersion"), "");
+	json_decref(f);
+	vulndata_unref(d);
+}
+
+static int add_to_builder(void *ctx, json_t *record)
+{
+	int rc = vulndata_builder_add(ctx, record);
+
+	if (rc)
+		fail_msg("record refused: %s", error_last());
+	return rc;
+}
+
+static void ignore_skip(void *ctx, const char *id, const char *reason)
+{
+	(void)ctx;
+	(void)id;
+	(void)reason;
+}
+
+/*
+ * The demo image's application layer (data/demo-image/srv/app: marked
+ * 0.3.3, cryptiles 4.1.1, sequelize 3.23.5, lodash 4.17.4) against the
+ * shared Node.js security-wg file, which the shipped snapshot holds
+ * unchanged. Every finding names the version patched_versions gives.
+ * Before fixedBy, marked's two findings named no fix ("<=0.3.3" and
+ * "<=0.3.5" end on an inclusive bound).
+ */
+static void test_demo_app_npm_fixes(void **state)
+{
+	static const struct {
+		const char *package, *version, *expect; /* "name=fix ..." in report order, sorted by name */
+	} cases[] = {
+		{"marked", "0.3.3", "CVE-2015-8854=0.3.4 NSWG-ECO-101=0.3.6"},
+		{"cryptiles", "4.1.1", "CVE-2018-1000620=4.1.2"},
+		{"sequelize", "3.23.5", "CVE-2016-1000225=3.23.6"},
+		{"lodash", "4.17.4", "CVE-2018-16487=4.17.11 CVE-2018-3721=4.17.5"},
+	};
+	char path[4096], got[1024];
+	struct vulndata_builder *b;
+	struct vulndata_source *src;
+	struct vulndata *d;
+	gzFile gz;
+	char *data;
+	size_t len = 0, cap = 1 << 20, i, j, n;
+	int got_bytes;
+
+	(void)state;
+	testing_shared_path(path, sizeof(path), "feeds/nodejs-security-wg-npm.jsonl.gz");
+	assert_non_null(gz = gzopen(path, "rb"));
+	assert_non_null(data = malloc(cap));
+	while ((got_bytes = gzread(gz, data + len, (unsigned)(cap - len))) > 0) {
+		len += (size_t)got_bytes;
+		if (len == cap)
+			assert_non_null(data = realloc(data, cap *= 2));
+	}
+	gzclose(gz);
+	assert_int_equal(vulndata_builder_new(&b, "nodejs-wg", "nodejs-wg"), ASEC_OK);
+	{
+		struct feed_sink sink = {add_to_builder, ignore_skip, b};
+		assert_int_equal(feed_parse_nodejs_wg("nodejs-security-wg-npm.jsonl", data, len, &sink), ASEC_OK);
+	}
+	free(data);
+	assert_int_equal(vulndata_builder_finish(&src, b), ASEC_OK);
+	assert_int_equal(vulndata_new(&d, NULL, &src, 1), ASEC_OK);
+	vulndata_source_unref(src);
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		json_t *f = findings(d, lang_contents("npm", cases[i].package, cases[i].version));
+		const char *names[16];
+		size_t count = json_array_size(f);
+
+		assert_true(count <= 16);
+		for (j = 0; j < count; j++)
+			names[j] = field(json_array_get(f, j), "name");
+		for (j = 0, n = 0, got[0] = '\0'; j < count; j++) {
+			size_t k, first = 0;
+			/* report order is the vulnerability ids'; print by name */
+			for (k = 1; k < count; k++)
+				if (names[k] && (!names[first] || strcmp(names[k], names[first]) < 0))
+					first = k;
+			n += (size_t)snprintf(got + n, sizeof(got) - n, "%s%s=%s", j ? " " : "", names[first],
+					      field(json_array_get(f, first), "fixedInVersion"));
+			names[first] = NULL;
+		}
+		if (strcmp(got, cases[i].expect) != 0)
+			fail_msg("%s %s: %s, not %s", cases[i].package, cases[i].version, got, cases[i].expect);
+		json_decref(f);
+	}
+	vulndata_unref(d);
+}
+
 static void test_snapshot_replaces_source_whole(void **state)
 {
 	static const char *const v1[] = {
@@ -399,6 +518,8 @@ int main(void)
 		cmocka_unit_test(test_rpm_module_streams),
 		cmocka_unit_test(test_apk_revision),
 		cmocka_unit_test(test_language_ranges),
+		cmocka_unit_test(test_fixed_by),
+		cmocka_unit_test(test_demo_app_npm_fixes),
 		cmocka_unit_test(test_snapshot_replaces_source_whole),
 		cmocka_unit_test(test_bad_input_becomes_notes),
 	};

@@ -187,6 +187,13 @@ static int fill_range(struct vulndata_range *r, const json_t *j)
 	    (r->upper = json_string_value(json_object_get(j, "lastAffected"))) != NULL)
 		r->upper_inclusive = 1;
 	r->events = json_string_value(json_object_get(j, "events"));
+	/* feed.h: "fixedBy" ("" for none) overrides what the bound implies */
+	if (json_is_string(json_object_get(j, "fixedBy")))
+		r->fix = json_string_value(json_object_get(j, "fixedBy"));
+	else if (r->upper && !r->upper_inclusive)
+		r->fix = r->upper;
+	if (r->fix && !r->fix[0])
+		r->fix = NULL;
 	return ASEC_OK;
 }
 

@@ -33,6 +33,7 @@ struct vulndata_range {
 	const char *lower, *upper;
 	unsigned char lower_inclusive, upper_inclusive;
 	const char *events;
+	const char *fix; /* the version that fixes it (a range's "fixedBy", else an exclusive upper bound), NULL for none */
 };
 
 /* One affected entry of one record, ready to match. Strings point into the

@@ -280,7 +280,8 @@ static const char *const os_ecosystems[] = {"deb", "rpm", "apk", NULL};
 static const char *const statuses[] = {"affected", "fixed", "will_not_fix", "fix_deferred",
 				       "not_affected", "under_investigation", NULL};
 static const char *const severities[] = {"LOW", "MODERATE", "IMPORTANT", "CRITICAL", "UNKNOWN", NULL};
-static const char *const range_keys[] = {"introduced", "introducedAfter", "fixed", "lastAffected", "events", NULL};
+static const char *const range_keys[] = {"introduced", "introducedAfter", "fixed", "lastAffected", "fixedBy", "events",
+					 NULL};
 
 static int fail(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 static int fail(const char *fmt, ...)
@@ -330,14 +331,17 @@ static int check_range(const json_t *range, version_compare_fn cmp, int (*valid)
 {
 	const char *key;
 	const json_t *v;
-	const char *lower = NULL, *upper = NULL;
+	const char *lower = NULL, *upper = NULL, *fix;
+	int c;
 
 	if (!json_is_object(range))
 		return fail("a range is not an object");
 	json_object_foreach((json_t *)range, key, v) {
 		if (!in_list(key, range_keys))
 			return fail("a range has an unknown key \"%s\"", key);
-		if (!json_is_string(v) || (strcmp(key, "events") != 0 && json_string_length(v) == 0))
+		/* events may be empty, and so may fixedBy: "no fix" */
+		if (!json_is_string(v) ||
+		    (strcmp(key, "events") != 0 && strcmp(key, "fixedBy") != 0 && json_string_length(v) == 0))
 			return fail("range bound \"%s\" is not a non-empty string", key);
 		if (strcmp(key, "events") != 0 && json_string_length(v) > VERSION_MAX_LEN)
 			return fail("range bound \"%s\" is longer than a version can be", key);
@@ -358,6 +362,16 @@ static int check_range(const json_t *range, version_compare_fn cmp, int (*valid)
 		return fail("a range bound is not a valid version: %s", lower && !valid(lower) ? lower : upper);
 	if (cmp && lower && upper && cmp(lower, upper) > 0)
 		return fail("a range ends (%s) before it starts (%s)", upper, lower);
+	fix = json_string_value(json_object_get(range, "fixedBy"));
+	if (fix && fix[0]) {
+		/* a fix lies above every affected version of its range */
+		if (!upper)
+			return fail("a range without an upper bound names a fix (%s)", fix);
+		if (valid && !valid(fix))
+			return fail("a range's fix is not a valid version: %s", fix);
+		if (cmp && (c = cmp(fix, upper)) <= 0 && (c < 0 || json_object_get(range, "lastAffected")))
+			return fail("a range's fix (%s) is not above the range (%s)", fix, upper);
+	}
 	return ASEC_OK;
 }
 

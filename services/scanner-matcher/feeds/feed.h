@@ -34,6 +34,8 @@
  *                                     not_affected|under_investigation
  *        "ranges": [{"introduced": "0", "fixed": "1.1.1k-1+deb11u1",
  *                    "events": "introduced 0, fixed 1.1.1k-1+deb11u1"}],
+ *                     (also "lastAffected" instead of "fixed", "introducedAfter"
+ *                     instead of "introduced", and "fixedBy"; see below)
  *        "versions": ["1.0.0"],       explicit affected versions, optional
  *        "severity": "...", "normalizedSeverity": "..."   per-package, optional
  *        "module": "nodejs:18"        rpm module stream the entry is about,
@@ -45,7 +47,13 @@
  * A range is one interval of versions. Its lower bound is "introduced"
  * (inclusive; "0" means no lower bound) or "introducedAfter" (exclusive);
  * its upper bound is "fixed" (exclusive) or "lastAffected" (inclusive); no
- * upper bound means every later version. "events" says in the source's own
+ * upper bound means every later version. The version that fixes a range is
+ * its "fixed" bound, and a range that ends at "lastAffected" or at no bound
+ * names none, unless the range says "fixedBy": the fix ("" for none) where
+ * the source names one that is not the bound, as when npm's "<=0.3.3" with
+ * patched ">=0.3.4" leaves 0.3.4's pre-releases neither affected nor
+ * patched. "fixedBy" only names the fix; it never changes which versions
+ * the range holds, and lies above them. "events" says in the source's own
  * words what the interval came from, for explanations. OSV events are turned
  * into intervals by sorting them with the ecosystem's comparator, exactly as
  * the OSV specification evaluates them; requirement strings such as npm's

@@ -153,6 +153,42 @@ static void test_skip_line_numbers(void **state)
 	feed_collector_free(&c);
 }
 
+/* feed_record_check() on "fixedBy": "" or a version above the range. */
+static void test_range_fixed_by(void **state)
+{
+	static const struct {
+		const char *eco, *range;
+		int ok;
+	} cases[] = {
+		{"npm", "{\"introduced\":\"0\",\"lastAffected\":\"0.3.3\",\"fixedBy\":\"0.3.4\"}", 1},
+		{"npm", "{\"introduced\":\"0\",\"fixed\":\"0.4.0-0\",\"fixedBy\":\"0.4.0\"}", 1},
+		{"npm", "{\"introduced\":\"0\",\"fixed\":\"2.0.0\",\"fixedBy\":\"2.0.0\"}", 1},
+		{"npm", "{\"introduced\":\"0\",\"fixed\":\"2.0.0\",\"fixedBy\":\"\"}", 1},
+		{"npm", "{\"introduced\":\"0\",\"lastAffected\":\"0.3.3\",\"fixedBy\":\"0.3.3\"}", 0}, /* affected */
+		{"npm", "{\"introduced\":\"0\",\"fixed\":\"2.0.0\",\"fixedBy\":\"1.9.0\"}", 0},
+		{"npm", "{\"introduced\":\"1.0.0\",\"fixedBy\":\"2.0.0\"}", 0}, /* every later version is affected */
+		{"npm", "{\"introduced\":\"0\",\"fixed\":\"2.0.0\",\"fixedBy\":2}", 0},
+		{"gem", "{\"introduced\":\"0\",\"fixed\":\"2.0\",\"fixedBy\":\"not a version!\"}", 0},
+	};
+	char text[512];
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		json_t *rec;
+
+		snprintf(text, sizeof(text),
+			 "{\"kind\":\"advisory\",\"id\":\"CVE-2015-8854\",\"normalizedSeverity\":\"LOW\",\"affected\":[{"
+			 "\"ecosystem\":\"%s\",\"distribution\":\"\",\"package\":\"m\",\"status\":\"affected\",\"ranges\":[%s]}]}",
+			 cases[i].eco, cases[i].range);
+		assert_non_null(rec = json_loads(text, 0, NULL));
+		if ((feed_record_check(rec) == ASEC_OK) != cases[i].ok)
+			fail_msg("%s: %s, not %s (%s)", cases[i].range, cases[i].ok ? "refused" : "accepted",
+				 cases[i].ok ? "accepted" : "refused", error_last());
+		json_decref(rec);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -160,6 +196,7 @@ int main(void)
 		cmocka_unit_test(test_date),		  cmocka_unit_test(test_utf8_cut),
 		cmocka_unit_test(test_add_cwe),		  cmocka_unit_test(test_skip_reasons),
 		cmocka_unit_test(test_skip_line_numbers),
+		cmocka_unit_test(test_range_fixed_by),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -138,6 +138,26 @@ static inline const char *feed_testing_intervals(const json_t *rec)
 	return buf;
 }
 
+/* The version that fixes each range of a record's first affected entry, as
+ * the matcher reads it ("fixedBy" where the range has one, else an
+ * exclusive "fixed" bound), "-" for none, separated by spaces: "0.3.4 -".
+ * Valid until the next call. */
+static inline const char *feed_testing_fixes(const json_t *rec)
+{
+	static char buf[2048];
+	const json_t *r, *ranges = json_object_get(json_array_get(json_object_get(rec, "affected"), 0), "ranges");
+	size_t i, n = 0;
+
+	buf[0] = '\0';
+	json_array_foreach(ranges, i, r) {
+		const json_t *by = json_object_get(r, "fixedBy");
+		const char *fix = by ? json_string_value(by) : json_string_value(json_object_get(r, "fixed"));
+
+		n += (size_t)snprintf(buf + n, sizeof(buf) - n, "%s%s", i ? " " : "", fix && *fix ? fix : "-");
+	}
+	return buf;
+}
+
 /* The whole file, gunzipped when it is gzip (zlib reads plain files as
  * they are); NUL-terminated; NULL when it cannot be read. */
 static inline char *feed_testing_read(const char *path, size_t *len)

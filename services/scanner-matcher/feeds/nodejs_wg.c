@@ -12,6 +12,12 @@
  * emit are exactly the versions the two strings leave affected. Bounds are
  * printed as node-semver's validRange() prints them ("<=1.0" becomes
  * "<1.1.0-0", "v2.0.0" becomes "2.0.0"), which is also how they compare.
+ * The fix of each affected interval is the lowest version above it that
+ * patched_versions admits, as node-semver's minVersion() would pick it
+ * (req_set_ranges() with req_semver_least_npm): "<=0.3.3" / ">=0.3.4"
+ * ends on 0.3.3 inclusive yet is fixed by 0.3.4, "<=0.3" ends before the
+ * made-up 0.4.0-0 yet ">=0.4" is fixed by 0.4.0, and an advisory without
+ * patched_versions names no fix however its range ends.
  * One deliberate approximation: node-semver keeps pre-releases out of a
  * range unless a comparator names the same major.minor.patch; an interval
  * cannot say that, so pre-releases are ordered like any other version.
@@ -168,14 +174,13 @@ static int nswg_blank(const char *s)
 	return !s || !*s;
 }
 
-/* The affected set of one advisory, or a skip reason in `why`. */
-static int nswg_affected(struct req_set *affected, const char *vulnerable, const char *patched, char *why,
-			 size_t why_size)
+/* The affected set of one advisory and its patched set (empty when it names
+ * none), or a skip reason in `why`. */
+static int nswg_affected(struct req_set *affected, struct req_set *fixed, const char *vulnerable, const char *patched,
+			 char *why, size_t why_size)
 {
-	struct req_set fixed;
 	int rc = ASEC_OK;
 
-	req_set_init(&fixed, affected->cmp);
 	if ((vulnerable && strlen(vulnerable) > REQ_MAX_TEXT) || (patched && strlen(patched) > REQ_MAX_TEXT)) {
 		snprintf(why, why_size, "a version range longer than %d bytes", REQ_MAX_TEXT);
 		rc = ASEC_EINVALID;
@@ -190,17 +195,16 @@ static int nswg_affected(struct req_set *affected, const char *vulnerable, const
 	} else if ((rc = nswg_range(affected, vulnerable))) {
 		goto fail;
 	}
-	if (!nswg_blank(patched) && (rc = nswg_range(&fixed, patched))) {
+	if (!nswg_blank(patched) && (rc = nswg_range(fixed, patched))) {
 		snprintf(why, why_size, "patched_versions \"%.100s\": %s", patched, error_last());
 		goto out;
 	}
-	if ((rc = req_set_subtract(affected, &fixed)))
+	if ((rc = req_set_subtract(affected, fixed)))
 		goto fail;
 	goto out;
 fail:
 	snprintf(why, why_size, "vulnerable_versions \"%.100s\": %s", vulnerable ? vulnerable : "", error_last());
 out:
-	req_set_free(&fixed);
 	return rc;
 }
 
@@ -289,11 +293,12 @@ static int nswg_advisory(struct nswg_ctx *ctx, const json_t *obj)
 	const char *vulnerable = NULL, *patched = NULL;
 	char nswg[48], why[400], link[128], *events = NULL;
 	json_t *rec = NULL, *cves = NULL, *aliases = NULL, *ranges = NULL, *affected;
-	struct req_set set;
+	struct req_set set, patched_set;
 	size_t n;
 	int rc = ASEC_OK;
 
 	req_set_init(&set, version_comparator("npm"));
+	req_set_init(&patched_set, set.cmp);
 	if (json_is_integer(idv) && json_integer_value(idv) >= 0) {
 		snprintf(nswg, sizeof(nswg), "NSWG-ECO-%" JSON_INTEGER_FORMAT, json_integer_value(idv));
 	} else if (json_is_string(idv) && json_string_length(idv) > 0 && json_string_length(idv) <= 20 &&
@@ -316,7 +321,7 @@ static int nswg_advisory(struct nswg_ctx *ctx, const json_t *obj)
 		feed_skipf(ctx->sink, nswg, "vulnerable_versions or patched_versions is not a string");
 		goto out;
 	}
-	if ((rc = nswg_affected(&set, vulnerable, patched, why, sizeof(why)))) {
+	if ((rc = nswg_affected(&set, &patched_set, vulnerable, patched, why, sizeof(why)))) {
 		if (rc == ASEC_ENOMEM)
 			goto out;
 		feed_skipf(ctx->sink, nswg, "%s", why);
@@ -337,7 +342,11 @@ static int nswg_advisory(struct nswg_ctx *ctx, const json_t *obj)
 			 patched);
 	else
 		snprintf(events, n, "vulnerable_versions \"%s\", no patched_versions", vulnerable ? vulnerable : "*");
-	if ((rc = req_set_ranges(&ranges, &set, events)))
+	/* The fix is what patched_versions admits, not merely where
+	 * vulnerable_versions stops: "<=0.3.3" ends at 0.3.3 inclusive and
+	 * "<=0.3" before 0.4.0-0, neither of them a fix, while ">=0.3.4" and
+	 * ">=0.4.0" name one; without patched_versions there is none. */
+	if ((rc = req_set_ranges(&ranges, &set, &patched_set, req_semver_least_npm, events)))
 		goto out;
 
 	if (!(cves = nswg_cves(json_object_get(obj, "cves"))) || !(aliases = json_array()) || !(rec = json_object()))
@@ -376,6 +385,7 @@ out:
 	json_decref(ranges);
 	free(events);
 	req_set_free(&set);
+	req_set_free(&patched_set);
 	return rc;
 }
 

@@ -14,6 +14,12 @@
  * neither. Versions are compared only with the ecosystem's comparator, so
  * "1.0" and "1.0.0" are the same point in RubyGems and bounds are never
  * compared as text.
+ *
+ * A record's fix is worked out here too, beside the affected set, because
+ * only here are both the affected intervals and what the source admits as
+ * patched still at hand: the lowest admitted version above each interval
+ * (req_set_fix()). Where that is not what the interval's end implies, the
+ * range says so in "fixedBy", and the interval itself stays as it was.
  */
 #include "feeds/requirements.h"
 
@@ -387,38 +393,115 @@ out:
 	return rc;
 }
 
+/* Whether version lies in one interval. */
+static int req_interval_has(version_compare_fn cmp, const struct req_interval *iv, const char *version)
+{
+	int c;
+
+	if (iv->lo.kind != REQ_UNBOUNDED) {
+		c = cmp(version, iv->lo.version);
+		if (c < 0 || (c == 0 && iv->lo.kind != REQ_INCLUSIVE))
+			return 0;
+	}
+	if (iv->hi.kind != REQ_UNBOUNDED) {
+		c = cmp(version, iv->hi.version);
+		if (c > 0 || (c == 0 && iv->hi.kind != REQ_INCLUSIVE))
+			return 0;
+	}
+	return 1;
+}
+
 int req_set_contains(const struct req_set *set, const char *version)
 {
 	size_t i;
 
-	for (i = 0; i < set->count; i++) {
-		const struct req_interval *iv = &set->items[i];
-		int lo_ok = 1, hi_ok = 1, c;
-
-		if (iv->lo.kind != REQ_UNBOUNDED) {
-			c = set->cmp(version, iv->lo.version);
-			lo_ok = c > 0 || (c == 0 && iv->lo.kind == REQ_INCLUSIVE);
-		}
-		if (iv->hi.kind != REQ_UNBOUNDED) {
-			c = set->cmp(version, iv->hi.version);
-			hi_ok = c < 0 || (c == 0 && iv->hi.kind == REQ_INCLUSIVE);
-		}
-		if (lo_ok && hi_ok)
+	for (i = 0; i < set->count; i++)
+		if (req_interval_has(set->cmp, &set->items[i], version))
 			return 1;
+	return 0;
+}
+
+/* ---- fixes ---- */
+
+/* What a lower bound admits first when the source has no installer rules. */
+static int req_least_plain(char out[VERSION_MAX_LEN + 1], const struct req_bound *lo)
+{
+	if (lo->kind != REQ_INCLUSIVE)
+		return 0;
+	memcpy(out, lo->version, sizeof(lo->version));
+	return 1;
+}
+
+/* req_set_fix() once admitted is a real set. Intervals of admitted that
+ * start at or after the end of set's interval i lie above it (both sets
+ * are sorted and do not overlap). Only the first of them can hold the
+ * lowest admitted version: when least finds none there (it starts after
+ * an exclusive bound), a later interval's start would skip versions that
+ * are admitted too, so there is no fix to name. */
+static int req_fix_in(char out[VERSION_MAX_LEN + 1], const struct req_set *set, size_t i, const struct req_set *admitted,
+		      req_least_fn least)
+{
+	const struct req_interval *iv = &set->items[i];
+	size_t j;
+
+	out[0] = '\0';
+	if (iv->hi.kind == REQ_UNBOUNDED)
+		return 0;
+	for (j = 0; j < admitted->count; j++) {
+		const struct req_interval *up = &admitted->items[j];
+		char v[VERSION_MAX_LEN + 1];
+
+		if (up->lo.kind == REQ_UNBOUNDED || set->cmp(up->lo.version, iv->hi.version) < 0)
+			continue;
+		if (!least(v, &up->lo) || !req_interval_has(set->cmp, up, v) || req_set_contains(set, v))
+			return 0;
+		memcpy(out, v, sizeof(v));
+		return 1;
 	}
 	return 0;
 }
 
-int req_set_ranges(json_t **out, const struct req_set *set, const char *events)
+int req_set_fix(char out[VERSION_MAX_LEN + 1], const struct req_set *set, size_t i, const struct req_set *admitted,
+		req_least_fn least)
+{
+	struct req_set rest;
+	int rc;
+
+	out[0] = '\0';
+	if (i >= set->count)
+		return 0;
+	if (admitted)
+		return req_fix_in(out, set, i, admitted, least ? least : req_least_plain);
+	req_set_init(&rest, set->cmp);
+	if (!(rc = req_set_copy(&rest, set)) && !(rc = req_set_complement(&rest)))
+		rc = req_fix_in(out, set, i, &rest, least ? least : req_least_plain);
+	req_set_free(&rest);
+	return rc;
+}
+
+int req_set_ranges(json_t **out, const struct req_set *set, const struct req_set *admitted, req_least_fn least,
+		   const char *events)
 {
 	json_t *ranges = json_array(), *r;
+	struct req_set rest;
+	char fix[VERSION_MAX_LEN + 1];
 	size_t i;
+	int rc, found;
 
 	*out = NULL;
+	req_set_init(&rest, set->cmp);
+	if (!least)
+		least = req_least_plain;
+	if (!admitted) { /* every version outside set, worked out once */
+		if ((rc = req_set_copy(&rest, set)) || (rc = req_set_complement(&rest)))
+			goto fail;
+		admitted = &rest;
+	}
 	if (!ranges)
 		goto oom;
 	for (i = 0; i < set->count; i++) {
 		const struct req_interval *iv = &set->items[i];
+		const char *implied = iv->hi.kind == REQ_EXCLUSIVE ? iv->hi.version : NULL;
 
 		if (!(r = json_object()) || json_array_append_new(ranges, r))
 			goto oom;
@@ -430,14 +513,23 @@ int req_set_ranges(json_t **out, const struct req_set *set, const char *events)
 		if (iv->hi.kind != REQ_UNBOUNDED)
 			json_object_set_new(r, iv->hi.kind == REQ_EXCLUSIVE ? "fixed" : "lastAffected",
 					    json_string(iv->hi.version));
+		found = req_fix_in(fix, set, i, admitted, least);
+		/* Said only where the bound alone would say otherwise, so that
+		 * a fix that is its exclusive bound reads as it always did. */
+		if (found ? !implied || strcmp(implied, fix) != 0 : implied != NULL)
+			json_object_set_new(r, "fixedBy", json_string(found ? fix : ""));
 		feed_copy_text(r, "events", events);
 	}
+	req_set_free(&rest);
 	*out = ranges;
 	return ASEC_OK;
 oom:
-	json_decref(ranges);
 	error_set("out of memory building ranges");
-	return ASEC_ENOMEM;
+	rc = ASEC_ENOMEM;
+fail:
+	req_set_free(&rest);
+	json_decref(ranges);
+	return rc;
 }
 
 /* ---- SemVer partial versions ---- */
@@ -759,6 +851,47 @@ int req_semver_hyphen(struct req_set *set, const char *from, size_t from_len, co
 	if (p.given < 3)
 		return req_lt_ceiling(set, &p, p.given, "-0");
 	return req_exact_bound(set, REQ_OP_LE, &p);
+}
+
+/* See requirements.h. The bound is a version req_format() wrote, so it
+ * parses as a full version in its dialect. */
+static int req_semver_least(char out[VERSION_MAX_LEN + 1], const struct req_bound *lo, enum req_semver_dialect dialect)
+{
+	struct req_partial p;
+	char num[REQ_NUM_MAX + 2];
+	const char *pre;
+	size_t pre_len;
+	int made_up;
+
+	if (lo->kind == REQ_UNBOUNDED)
+		return 0;
+	if (req_parse_partial(&p, dialect, lo->version, strlen(lo->version)) || p.given != 3)
+		return 0;
+	pre = p.pre;
+	pre_len = p.pre_len;
+	p.build = NULL; /* build metadata does not order versions */
+	p.build_len = 0;
+	if (lo->kind == REQ_INCLUSIVE) {
+		made_up = dialect == REQ_SEMVER_NPM && pre && pre_len == 1 && pre[0] == '0';
+		if (made_up)
+			p.pre = NULL;
+		return req_format(out, p.num[0], p.num[1], p.num[2], &p, "") == ASEC_OK;
+	}
+	if (pre) /* ">1.2.3-rc.1": nothing lies between it and 1.2.3-rc.1.0 */
+		return req_format(out, p.num[0], p.num[1], p.num[2], &p, ".0") == ASEC_OK;
+	memcpy(num, p.num[2], sizeof(num));
+	req_increment(num);
+	return req_format(out, p.num[0], p.num[1], num, NULL, "") == ASEC_OK;
+}
+
+int req_semver_least_npm(char out[VERSION_MAX_LEN + 1], const struct req_bound *lo)
+{
+	return req_semver_least(out, lo, REQ_SEMVER_NPM);
+}
+
+int req_semver_least_cargo(char out[VERSION_MAX_LEN + 1], const struct req_bound *lo)
+{
+	return req_semver_least(out, lo, REQ_SEMVER_CARGO);
 }
 
 /* ---- requirement lists ---- */

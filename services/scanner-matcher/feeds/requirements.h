@@ -96,11 +96,32 @@ static inline int req_set_is_empty(const struct req_set *set)
 	return set->count == 0;
 }
 
+/* The lowest version a lower bound admits that someone can install, into
+ * out: 1 when there is one, 0 when not (or when lo is unbounded). Without
+ * such a function an inclusive bound admits its own version first and an
+ * exclusive one has no lowest version. */
+typedef int (*req_least_fn)(char out[VERSION_MAX_LEN + 1], const struct req_bound *lo);
+
+/* The version that fixes interval i of set, into out: the lowest version
+ * above that interval that admitted holds, as least picks it from the
+ * first interval of admitted above it (NULL least: see req_least_fn). admitted must not overlap set; NULL stands for every
+ * version outside set, so that the fix of an interval ending before an
+ * exclusive bound is that bound. Returns 1 and writes out when there is a
+ * fix, 0 when there is none (nothing admitted lies above, or the interval
+ * has no upper end), or a negative ASEC_E* code (out of memory). */
+int req_set_fix(char out[VERSION_MAX_LEN + 1], const struct req_set *set, size_t i, const struct req_set *admitted,
+		req_least_fn least);
+
 /* The canonical "ranges" array of the set (see feed.h): introduced /
  * introducedAfter for lower bounds ("introduced": "0" when unbounded),
  * fixed / lastAffected for upper ones; each range carries events (the
- * source's own words) when it is not NULL. */
-int req_set_ranges(json_t **out, const struct req_set *set, const char *events);
+ * source's own words) when it is not NULL. Each range's fix is
+ * req_set_fix(set, i, admitted, least); where it is not what the upper
+ * bound implies (an exclusive bound is its own fix, an inclusive one names
+ * none), the range says it as "fixedBy" ("" for none), so that the fix can
+ * differ from the bound without changing which versions are affected. */
+int req_set_ranges(json_t **out, const struct req_set *set, const struct req_set *admitted, req_least_fn least,
+		   const char *events);
 
 /* All these return ASEC_OK, ASEC_ENOMEM, ASEC_ETOOBIG (more than
  * REQ_MAX_INTERVALS intervals) or ASEC_EINVALID (a version longer than
@@ -130,6 +151,17 @@ int req_semver_comparator(struct req_set *set, enum req_semver_dialect dialect, 
 
 /* A node-semver hyphen range "from - to" (partial versions). set = set AND it. */
 int req_semver_hyphen(struct req_set *set, const char *from, size_t from_len, const char *to, size_t to_len);
+
+/* req_least_fn of each dialect, after node-semver's minVersion(): an
+ * inclusive bound admits its version first, an exclusive one the next
+ * patch release (">1.2.3" -> 1.2.4, as installers leave pre-releases out
+ * of a range that names none) or, after a pre-release, its first
+ * continuation (">1.2.3-rc.1" -> 1.2.3-rc.1.0). npm's made-up "X-0" lower
+ * bounds (">=1.2" is ">=1.2.0-0", see REQ_SEMVER_NPM) admit X first: the
+ * "-0" only keeps X's pre-releases in the interval, it is not a release
+ * anyone publishes. Build metadata is dropped. */
+int req_semver_least_npm(char out[VERSION_MAX_LEN + 1], const struct req_bound *lo);
+int req_semver_least_cargo(char out[VERSION_MAX_LEN + 1], const struct req_bound *lo);
 
 /* ---- requirement lists (RubySec, RustSec) ---- */
 

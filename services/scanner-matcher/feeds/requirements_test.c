@@ -231,7 +231,7 @@ static void test_ranges_json(void **state)
 	(void)state;
 	req_set_init(&s, version_comparator("npm"));
 	build(&s, "(-inf,1.0.0) (1.5.0,2.0.0] [3.0.0,+inf)");
-	assert_int_equal(req_set_ranges(&ranges, &s, "src"), ASEC_OK);
+	assert_int_equal(req_set_ranges(&ranges, &s, NULL, NULL, "src"), ASEC_OK);
 	text = json_dumps(ranges, JSON_COMPACT | JSON_SORT_KEYS);
 	assert_string_equal(text, "[{\"events\":\"src\",\"fixed\":\"1.0.0\",\"introduced\":\"0\"},"
 				  "{\"events\":\"src\",\"introducedAfter\":\"1.5.0\",\"lastAffected\":\"2.0.0\"},"
@@ -239,10 +239,105 @@ static void test_ranges_json(void **state)
 	free(text);
 	json_decref(ranges);
 	req_set_clear(&s);
-	assert_int_equal(req_set_ranges(&ranges, &s, NULL), ASEC_OK);
+	assert_int_equal(req_set_ranges(&ranges, &s, NULL, NULL, NULL), ASEC_OK);
 	assert_int_equal(json_array_size(ranges), 0);
 	json_decref(ranges);
 	req_set_free(&s);
+}
+
+/* A fix is the lowest admitted version above an interval; least says which
+ * version a lower bound admits first. */
+static void test_fixes(void **state)
+{
+	static const struct {
+		const char *eco, *set, *admitted; /* admitted NULL: every version outside set */
+		req_least_fn least;
+		const char *fixes; /* per interval, "-" for none */
+	} cases[] = {
+		/* npm "<=0.3.3" / ">=0.3.4" (NSWG-ECO-23) */
+		{"npm", "(-inf,0.3.3]", "[0.3.4,+inf)", req_semver_least_npm, "0.3.4"},
+		/* "<=0.3" / ">=0.4": npm's made-up 0.4.0-0 bound is not the fix... */
+		{"npm", "(-inf,0.4.0-0)", "[0.4.0-0,+inf)", req_semver_least_npm, "0.4.0"},
+		/* ...though a plain reading takes a bound as it is */
+		{"npm", "(-inf,0.4.0-0)", "[0.4.0-0,+inf)", NULL, "0.4.0-0"},
+		/* "*" minus "^1.2.3 || >=2.0.1": one fix per interval */
+		{"npm", "(-inf,1.2.3) [2.0.0-0,2.0.1)", "[1.2.3,2.0.0-0) [2.0.1,+inf)", req_semver_least_npm, "1.2.3 2.0.1"},
+		/* nothing patched, or nothing patched above */
+		{"npm", "(-inf,2.0.0)", "", req_semver_least_npm, "-"},
+		{"npm", "[2.0.0,3.0.0)", "(-inf,1.0.0)", req_semver_least_npm, "-"},
+		{"npm", "[2.0.0,+inf)", "(-inf,2.0.0)", req_semver_least_npm, "-"},
+		/* ">0.12.7": the next patch release; after a pre-release, its next */
+		{"npm", "(-inf,0.12.7]", "(0.12.7,+inf)", req_semver_least_npm, "0.12.8"},
+		{"npm", "(-inf,1.2.3-rc.1]", "(1.2.3-rc.1,+inf)", req_semver_least_npm, "1.2.3-rc.1.0"},
+		{"npm", "(-inf,1.2.3+b.1]", "(1.2.3+b.1,+inf)", req_semver_least_npm, "1.2.4"},
+		{"npm", "(-inf,0.12.7]", "(0.12.7,+inf)", NULL, "-"},
+		/* the first interval above holds the lowest version or none */
+		{"npm", "(-inf,1.2.3]", "(1.2.3,1.2.4-0) [2.0.0,+inf)", req_semver_least_npm, "-"},
+		/* Cargo (RustSec patched = ["> 0.4.0"], RUSTSEC-2021-0004) and
+		 * plain exclusive ends, with admitted every other version */
+		{"cargo", "(-inf,0.4.0]", NULL, req_semver_least_cargo, "0.4.1"},
+		{"cargo", "(-inf,1.2.5) [2.0.0,2.1.0)", NULL, req_semver_least_cargo, "1.2.5 2.1.0"},
+		/* Cargo has no made-up "-0": a written 1.0.0-0 is a version */
+		{"cargo", "(-inf,1.0.0-0)", NULL, req_semver_least_cargo, "1.0.0-0"},
+		/* RubyGems: no installer's next release, so "> 1.0.1" names none */
+		{"gem", "(-inf,1.0.1]", NULL, NULL, "-"},
+		{"gem", "[1.0,1.2.5)", NULL, NULL, "1.2.5"},
+	};
+	struct req_set s, a;
+	char fix[VERSION_MAX_LEN + 1], got[512];
+	size_t i, k, n;
+	int rc;
+
+	(void)state;
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		req_set_init(&s, version_comparator(cases[i].eco));
+		req_set_init(&a, version_comparator(cases[i].eco));
+		build(&s, cases[i].set);
+		if (cases[i].admitted && cases[i].admitted[0])
+			build(&a, cases[i].admitted);
+		for (k = 0, n = 0, got[0] = '\0'; k < s.count; k++) {
+			rc = req_set_fix(fix, &s, k, cases[i].admitted ? &a : NULL, cases[i].least);
+			assert_true(rc == 0 || rc == 1);
+			n += (size_t)snprintf(got + n, sizeof(got) - n, "%s%s", k ? " " : "", rc ? fix : "-");
+		}
+		if (strcmp(got, cases[i].fixes) != 0)
+			fail_msg("%s %s admitted %s: fixes %s, not %s", cases[i].eco, cases[i].set,
+				 cases[i].admitted ? cases[i].admitted : "(the rest)", got, cases[i].fixes);
+		assert_int_equal(req_set_fix(fix, &s, s.count, NULL, NULL), 0); /* no such interval */
+		req_set_free(&s);
+		req_set_free(&a);
+	}
+}
+
+/* "fixedBy" only where the bound alone would say something else. */
+static void test_ranges_json_fixes(void **state)
+{
+	struct req_set s, a;
+	json_t *ranges;
+	char *text;
+
+	(void)state;
+	req_set_init(&s, version_comparator("npm"));
+	req_set_init(&a, version_comparator("npm"));
+	build(&s, "(-inf,0.3.3] [1.0.0,1.1.0-0) [2.0.0,2.0.1) [3.0.0,3.1.0)");
+	build(&a, "[0.3.4,1.0.0) [1.1.0-0,2.0.0) [2.0.1,2.1.0) [3.1.0,+inf)");
+	assert_int_equal(req_set_ranges(&ranges, &s, &a, req_semver_least_npm, NULL), ASEC_OK);
+	text = json_dumps(ranges, JSON_COMPACT | JSON_SORT_KEYS);
+	assert_string_equal(text, "[{\"fixedBy\":\"0.3.4\",\"introduced\":\"0\",\"lastAffected\":\"0.3.3\"},"
+				  "{\"fixed\":\"1.1.0-0\",\"fixedBy\":\"1.1.0\",\"introduced\":\"1.0.0\"},"
+				  "{\"fixed\":\"2.0.1\",\"introduced\":\"2.0.0\"},"
+				  "{\"fixed\":\"3.1.0\",\"introduced\":\"3.0.0\"}]");
+	free(text);
+	json_decref(ranges);
+	/* nothing patched: an exclusive end is no fix */
+	req_set_clear(&a);
+	assert_int_equal(req_set_ranges(&ranges, &s, &a, req_semver_least_npm, NULL), ASEC_OK);
+	text = json_dumps(json_array_get(ranges, 2), JSON_COMPACT | JSON_SORT_KEYS);
+	assert_string_equal(text, "{\"fixed\":\"2.0.1\",\"fixedBy\":\"\",\"introduced\":\"2.0.0\"}");
+	free(text);
+	json_decref(ranges);
+	req_set_free(&s);
+	req_set_free(&a);
 }
 
 static void test_limits(void **state)
@@ -531,6 +626,8 @@ int main(void)
 		cmocka_unit_test(test_complement_flips_every_bound),
 		cmocka_unit_test(test_affected_is_not_patched_or_unaffected),
 		cmocka_unit_test(test_ranges_json),
+		cmocka_unit_test(test_fixes),
+		cmocka_unit_test(test_ranges_json_fixes),
 		cmocka_unit_test(test_limits),
 		cmocka_unit_test(test_npm_comparators),
 		cmocka_unit_test(test_cargo_comparators),

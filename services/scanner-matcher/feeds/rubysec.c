@@ -297,7 +297,7 @@ static int rubysec_advisory(struct rubysec *r, const json_t *doc)
 		rubysec_skip(r, "no affected versions: patched and unaffected versions cover every version");
 		goto out;
 	}
-	if (!(text = json_dumps(events, JSON_COMPACT)) || (rc = req_set_ranges(&ranges, &set, text)))
+	if (!(text = json_dumps(events, JSON_COMPACT)) || (rc = req_set_ranges(&ranges, &set, NULL, NULL, text)))
 		goto oom;
 
 	if (!(rec = json_object()) || !(aliases = json_array()))

@@ -727,7 +727,7 @@ static int rustsec_advisory(const struct rustsec_record *r, const json_t *front,
 		rustsec_skip(r, rid, "no affected versions: patched and unaffected cover every version");
 		goto out;
 	}
-	if (!(text = json_dumps(events, JSON_COMPACT)) || (rc = req_set_ranges(&ranges, &set, text)))
+	if (!(text = json_dumps(events, JSON_COMPACT)) || (rc = req_set_ranges(&ranges, &set, NULL, req_semver_least_cargo, text)))
 		goto oom;
 
 	if (!(rec = json_object()))

@@ -90,6 +90,13 @@ static void test_shared_tarball(void **state)
 	/* smallvec: carets, patched [">= 0.6.3", "^0.3.4", "^0.4.5", "^0.5.1"], unaffected ["< 0.3.2"] */
 	assert_string_equal(feed_testing_intervals(feed_collector_advisory(&c, "RUSTSEC-2018-0003")),
 			    "[0.3.2,0.3.4) [0.4.0,0.4.5) [0.5.0,0.5.1) [0.6.0,0.6.3)");
+	assert_string_equal(feed_testing_fixes(feed_collector_advisory(&c, "RUSTSEC-2018-0003")), "0.3.4 0.4.5 0.5.1 0.6.3");
+	/* lazy-init: patched ["> 0.4.0"] ends the interval at 0.4.0 inclusive;
+	 * the fix is the next release, which is what Cargo's ">0.4.0" admits
+	 * first (six advisories of the file are written so) */
+	r = feed_collector_advisory(&c, "RUSTSEC-2021-0004");
+	assert_string_equal(feed_testing_intervals(r), "(-inf,0.4.0]");
+	assert_string_equal(feed_testing_fixes(r), "0.4.1");
 	/* ammonia: [affected.functions] is a dotted table header */
 	assert_string_equal(feed_testing_intervals(feed_collector_advisory(&c, "RUSTSEC-2019-0001")), "(-inf,2.1.0)");
 	/* flumedb: informational = "unsound", but it has a CVE: kept */

@@ -85,7 +85,7 @@ export function VulnListPage({
   const pastEnd = total !== undefined && total > 0 && offset >= total;
 
   let summary = '';
-  if (total !== undefined) summary = `${plural(total, noun)} ${q ? 'match the query.' : allSummary}`;
+  if (total !== undefined) summary = `${plural(total, noun)} ${q ? (total === 1 ? 'matches the query.' : 'match the query.') : allSummary}`;
 
   return (
     <Page title={title} actions={actions}>
@@ -114,7 +114,8 @@ export function VulnListPage({
         rowKey={rowKey}
         loading={list.loading}
         error={tableError}
-        empty={qError ? `Correct the query to see ${noun}s.` : (q ? `No ${noun} matches this query.` : emptyAll)}
+        empty={qError ? `Correct the query to see ${noun}s.`
+          : (pastEnd ? `No ${noun}s on this page.` : (q ? `No ${noun} matches this query.` : emptyAll))}
         sort={sortState}
         onSort={listNav.sort}
       />

@@ -130,6 +130,8 @@ export function Pager({ offset = 0, limit, total, count, onChange }) {
   const hasNext = known ? to < total : (count === undefined || count >= limit);
   let text;
   if (known && total === 0) text = 'No results';
+  // A stale or hand-edited offset beyond the end: say so instead of "0–999,999 of 1".
+  else if (known && shown === 0) text = `Past the end (${formatNumber(total)} in total)`;
   else if (known) text = `${formatNumber(from)}–${formatNumber(to)} of ${formatNumber(total)}`;
   else text = shown > 0 ? `${formatNumber(from)}–${formatNumber(to)}` : 'No more results';
   return (
@@ -305,7 +307,13 @@ export function ErrorBanner({ error }) {
   if (error instanceof ApiError) {
     title = error.title || title;
     detail = error.detail;
-    if (error.status === 403 && !detail) detail = 'Your role does not allow this.';
+    if (error.status === 403) {
+      // Central's 403 names an operation and a resource; lead with what it means for the person.
+      title = 'Not allowed for your role';
+      if (!/^Your role/.test(detail)) {
+        detail = `Your role does not allow this; an administrator can grant a role that does.${detail ? ` (${detail})` : ''}`;
+      }
+    }
     const errs = error.body && Array.isArray(error.body.errors) ? error.body.errors : null;
     if (errs && errs.length > 1) items = errs;
   } else if (typeof error === 'string') {

@@ -792,6 +792,43 @@ runner.test('log out: back to the login page, and the old session cookie no long
   await heading('Log in');
 });
 
+runner.test('a read-only role (Analyst token) reads everything and is offered no action it may not take', async () => {
+  const name = `e2e-analyst-${Date.now()}`;
+  const { token } = await apiOk('POST', '/v1/apitokens/generate', { body: { name, roles: ['Analyst'] } });
+  await context.clearCookies();
+  await page.goto('/login');
+  await page.getByRole('tab', { name: 'API token' }).click();
+  await page.getByLabel(L('API token')).fill(token);
+  await page.getByRole('button', { name: 'Log in', exact: true }).click();
+  await heading('Dashboard');
+  await page.getByRole('banner').getByRole('button', { name: new RegExp(name) }).waitFor();
+  await visit('analyst-dashboard');
+
+  // Scanning stores an image (Image write): the form says so and cannot be sent.
+  await navTo('Scan', 'Scan an image');
+  await page.getByRole('note').filter({ hasText: /can read images but not scan/ }).waitFor();
+  assert.ok(await page.getByRole('button', { name: 'Scan', exact: true }).isDisabled(), 'Scan is disabled for a read-only role');
+  await visit('analyst-scan');
+
+  // Policies are listed, but create, import, enable/disable and edit are not offered.
+  await navTo('Policies');
+  const latest = page.getByRole('main').getByRole('link', { name: 'Image referenced by the latest tag', exact: true });
+  await latest.waitFor();
+  assert.equal(await page.getByRole('link', { name: 'Create policy', exact: true }).count(), 0, 'no Create policy');
+  assert.equal(await page.getByRole('button', { name: 'Import policies', exact: true }).count(), 0, 'no Import policies');
+  assert.equal(await page.getByRole('button', { name: /^(Enable|Disable) / }).count(), 0, 'no Enable/Disable buttons');
+  await latest.click();
+  await heading('Image referenced by the latest tag');
+  await page.getByRole('main').getByRole('link', { name: 'Clone', exact: true }).waitFor();
+  assert.equal(await page.getByRole('main').getByRole('link', { name: 'Edit', exact: true }).count(), 0, 'no Edit');
+  assert.equal(await page.getByRole('main').getByRole('button', { name: /^(Enable|Disable)$/ }).count(), 0, 'no Enable/Disable');
+  await visit('analyst-policy');
+
+  await context.clearCookies();
+  await page.goto('/login');
+  await heading('Log in');
+});
+
 // ---- run ----------------------------------------------------------------------------------------
 
 let result = { passed: 0, failed: 1 };

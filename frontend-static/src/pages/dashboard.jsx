@@ -14,7 +14,7 @@ import { useEffect, useRef } from 'preact/hooks';
 import {
   ArcElement, BarController, BarElement, CategoryScale, Chart, DoughnutController, LinearScale, Tooltip,
 } from 'chart.js';
-import { buildQuery, get } from '../api.js';
+import { ApiError, buildQuery, get } from '../api.js';
 import { Link, navigate } from '../router.jsx';
 import { hasAccess } from '../session.js';
 import { formatCvss, formatNumber, formatTime, relativeTime, severityLabel, shortDigest } from '../format.js';
@@ -290,7 +290,7 @@ function total(groupsData) {
 export default function Dashboard() {
   const canAlerts = hasAccess('Alert', 'READ_ACCESS');
   const canImages = hasAccess('Image', 'READ_ACCESS');
-  const noAccess = (resource) => Promise.reject(Object.assign(new Error(`Your role cannot read ${resource}.`), { name: 'Error' }));
+  const noAccess = (resource) => Promise.reject(new ApiError(403, 'Not allowed for your role', `Your role cannot read ${resource}.`));
 
   const alertCounts = useApi((signal) => (canAlerts ? get('/v1/alerts/summary/counts', {}, { signal }) : noAccess('violations')), [canAlerts]);
   const categories = useApi((signal) => (canAlerts ? get('/v1/alerts/summary/counts', { groupBy: 'CATEGORY' }, { signal }) : noAccess('violations')), [canAlerts]);

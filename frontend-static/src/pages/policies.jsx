@@ -14,6 +14,7 @@
 import { useEffect, useMemo, useRef, useState } from 'preact/hooks';
 import { get, patch, post } from '../api.js';
 import { Link, setQuery } from '../router.jsx';
+import { hasAccess } from '../session.js';
 import { DataTable, ErrorBanner, Page, SeverityBadge, notify, useApi } from '../ui.jsx';
 import { plural } from '../format.js';
 import { POLICY_SEVERITIES, STAGES, STAGE_LABELS } from '../policy-fields.js';
@@ -389,6 +390,9 @@ export default function Policies({ query }) {
     }
   };
 
+  // Creating, importing, enabling and disabling need WorkflowAdministration write access; a
+  // read-only role sees the list and can export, without buttons that would only answer 403.
+  const canWrite = hasAccess('WorkflowAdministration', 'READ_WRITE_ACCESS');
   const columns = [
     {
       key: 'select',
@@ -428,7 +432,7 @@ export default function Policies({ query }) {
       render: (p) => (enforcing.data ? (enforced.has(p.id) ? 'Enforced' : 'Inform only') : '—'),
     },
     { key: 'status', label: 'Status', sortField: 'Disabled', render: (p) => <StatusBadge disabled={p.disabled} /> },
-    {
+    canWrite && {
       key: 'actions',
       label: 'Actions',
       render: (p) => (
@@ -453,8 +457,8 @@ export default function Policies({ query }) {
       title="Policies"
       actions={
         <>
-          <Link class="btn btn-primary" href="/policies/new">Create policy</Link>
-          <button
+          {canWrite && <Link class="btn btn-primary" href="/policies/new">Create policy</Link>}
+          {canWrite && <button
             type="button"
             class="btn"
             ref={importButton}
@@ -463,7 +467,7 @@ export default function Policies({ query }) {
             onClick={() => setImportOpen(!importOpen)}
           >
             Import policies
-          </button>
+          </button>}
         </>
       }
     >
@@ -563,7 +567,7 @@ export default function Policies({ query }) {
       <ErrorBanner error={actionError} />
       <DataTable
         caption="Policies"
-        columns={columns}
+        columns={columns.filter(Boolean)}
         rows={rows}
         rowKey="id"
         loading={list.loading}

@@ -18,6 +18,7 @@
 import { useEffect, useMemo, useRef, useState } from 'preact/hooks';
 import { ApiError, get, post, put } from '../api.js';
 import { Link, navigate } from '../router.jsx';
+import { hasAccess } from '../session.js';
 import { ErrorBanner, Field, Loading, Page, notify, useApi } from '../ui.jsx';
 import {
   COMPARATORS,
@@ -724,6 +725,7 @@ export default function PolicyEdit({ params, query }) {
     [sourceId],
   );
   const cats = useApi((signal) => get('/v1/policycategories', undefined, { signal }), []);
+  const canWrite = hasAccess('WorkflowAdministration', 'READ_WRITE_ACCESS');
 
   const [draft, setDraft] = useState(null);
   const [base, setBase] = useState(null);
@@ -1135,7 +1137,12 @@ export default function PolicyEdit({ params, query }) {
         </section>
 
         <div class="form-actions pe-actions">
-          <button type="submit" class="btn btn-primary" disabled={saving}>{saving ? 'Saving…' : 'Save policy'}</button>
+          {!canWrite && (
+            <p class="banner banner-info" role="note">
+              Your role can dry-run this policy but not save it: saving needs write access to policies.
+            </p>
+          )}
+          <button type="submit" class="btn btn-primary" disabled={saving || !canWrite}>{saving ? 'Saving…' : 'Save policy'}</button>
           <button type="button" class="btn" disabled={dry.loading} onClick={dryRun}>Dry run</button>
           <Link class="btn" href={mode === 'edit' ? policyHref(editId) : '/policies'}>Cancel</Link>
         </div>

@@ -12,6 +12,7 @@
 import { useRef, useState } from 'preact/hooks';
 import { del, get, patch, post } from '../api.js';
 import { Link, navigate } from '../router.jsx';
+import { hasAccess } from '../session.js';
 import { ConfirmDialog, ErrorBanner, Loading, Page, SeverityBadge, notify, useApi } from '../ui.jsx';
 import { formatTime, plural } from '../format.js';
 import {
@@ -227,6 +228,8 @@ export default function PolicyPage({ params }) {
   }
 
   const locked = !!policy.criteriaLocked;
+  // Edit, enable/disable and delete need write access; clone stays (a read-only role may dry-run a copy).
+  const canWrite = hasAccess('WorkflowAdministration', 'READ_WRITE_ACCESS');
   const stages = policy.lifecycleStages || [];
   const actions = policy.enforcementActions || [];
 
@@ -286,14 +289,16 @@ export default function PolicyPage({ params }) {
       breadcrumbs={[{ label: 'Policies', href: '/policies' }, { label: policy.name }]}
       actions={
         <>
-          <Link class="btn btn-primary" href={`${policyHref(id)}/edit`}>Edit</Link>
+          {canWrite && <Link class="btn btn-primary" href={`${policyHref(id)}/edit`}>Edit</Link>}
           <Link class="btn" href={`/policies/new?from=${encodeURIComponent(id)}`}>Clone</Link>
-          <button type="button" class="btn" disabled={busy === 'toggle'} onClick={() => setEnabled(!!policy.disabled)}>
-            {policy.disabled ? 'Enable' : 'Disable'}
-          </button>
+          {canWrite && (
+            <button type="button" class="btn" disabled={busy === 'toggle'} onClick={() => setEnabled(!!policy.disabled)}>
+              {policy.disabled ? 'Enable' : 'Disable'}
+            </button>
+          )}
           <button type="button" class="btn" disabled={busy === 'export'} onClick={doExport}>Export</button>
           <button type="button" class="btn" disabled={dry.loading} onClick={dryRun}>Dry run</button>
-          {!policy.isDefault && (
+          {canWrite && !policy.isDefault && (
             <button type="button" class="btn btn-danger" onClick={() => setConfirmDelete(true)}>Delete</button>
           )}
         </>
@@ -309,7 +314,7 @@ export default function PolicyPage({ params }) {
           : <span class="badge badge-plain">Inform only</span>}
       </div>
       {locked && <LockedNote />}
-      {policy.isDefault && <p class="field-hint">Default policies cannot be deleted; disable them instead.</p>}
+      {canWrite && policy.isDefault && <p class="field-hint">Default policies cannot be deleted; disable them instead.</p>}
 
       {dry.shown && (
         <DryRunResults result={dry.result} error={dry.error} loading={dry.loading} policy={policy} headingRef={dryHeading} />

@@ -13,6 +13,7 @@
 import { useEffect, useRef, useState } from 'preact/hooks';
 import { post } from '../api.js';
 import { Link } from '../router.jsx';
+import { hasAccess } from '../session.js';
 import { ErrorBanner, Field, Page, SeverityBadge, fieldErrorsFrom } from '../ui.jsx';
 import { formatCvss, formatNumber, plural } from '../format.js';
 import { VULN_SEVERITIES, countBySeverity, imageHref } from '../vuln-util.jsx';
@@ -73,6 +74,9 @@ export default function Scan({ query }) {
   const [elapsed, setElapsed] = useState(0);
   const ctrl = useRef(null);
   const input = useRef(null);
+  // Scanning stores an image: central asks Image write access. A read-only role learns so up front
+  // instead of from a 403 after typing a name.
+  const canScan = hasAccess('Image', 'READ_WRITE_ACCESS');
 
   useEffect(() => () => ctrl.current && ctrl.current.abort(), []);
   useEffect(() => {
@@ -136,6 +140,11 @@ export default function Scan({ query }) {
 
   return (
     <Page title="Scan an image">
+      {!canScan && (
+        <p class="banner banner-info" role="note">
+          Your role can read images but not scan them. Ask an administrator for a role with write access to images.
+        </p>
+      )}
       <form class="card v-scan-form" onSubmit={submit} noValidate aria-busy={busy ? 'true' : 'false'}>
         <Field
           label="Image name"
@@ -161,7 +170,7 @@ export default function Scan({ query }) {
           <input type="checkbox" name="force" checked={force} disabled={busy} onChange={(e) => setForce(e.currentTarget.checked)} />
         </Field>
         <div class="form-actions">
-          <button type="submit" class="btn btn-primary" disabled={busy}>{busy ? 'Scanning…' : 'Scan'}</button>
+          <button type="submit" class="btn btn-primary" disabled={busy || !canScan}>{busy ? 'Scanning…' : 'Scan'}</button>
           {busy && <button type="button" class="btn" onClick={cancel}>Cancel</button>}
         </div>
       </form>

@@ -278,6 +278,13 @@ export default function Violations({ query }) {
   ];
 
   const total = count.data?.count;
+  // Resolving the last rows of the last page (or a stale shared link) leaves the offset past the
+  // end: step back to the last page that has rows instead of showing an empty table.
+  useEffect(() => {
+    if (typeof total !== 'number' || offset === 0 || offset < total) return;
+    const last = total > 0 ? Math.floor((total - 1) / PAGE_SIZE) * PAGE_SIZE : 0;
+    setQuery({ offset: last ? String(last) : null });
+  }, [total, offset]);
   const actions = canWrite ? (
     <div class="viol-actions">
       <button type="button" class="btn btn-primary" disabled={busy || selected.size === 0} onClick={resolveSelected}>

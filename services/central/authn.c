@@ -275,8 +275,10 @@ int central_authenticate(struct http_exchange *ex, const struct http_operation *
 	snprintf(current.request_id, sizeof(current.request_id), "%s",
 		 http_exchange_request_id(ex) ? http_exchange_request_id(ex) : "");
 	/* the log names who acted, never the secret they acted with */
-	if (current.is_session)
-		snprintf(identity, sizeof(identity), "session:%s", current.name);
+	if (current.is_session && current.is_admin)
+		snprintf(identity, sizeof(identity), "session:%s", CENTRAL_ADMIN_USER);
+	else if (current.is_session) /* token names repeat; their ids do not */
+		snprintf(identity, sizeof(identity), "session:apitoken:%s", current.id);
 	else if (current.is_admin)
 		snprintf(identity, sizeof(identity), "%s", CENTRAL_ADMIN_USER);
 	else

@@ -768,6 +768,35 @@ runner.test('system page shows the health of every component', async () => {
   await visit('system');
 });
 
+runner.test('an address naming nothing says so: unknown and malformed image, CVE and violation ids, unknown paths', async () => {
+  await ensureLoggedIn();
+  const withdraw = watch.allow([
+    { method: 'GET', path: /^\/v1\/(images|cves|alerts)\//, status: 404 },
+    { method: 'GET', path: /^\/v1\/(images|cves|alerts)\//, status: 400 },
+  ]);
+  try {
+    const cases = [
+      [`/images/${encodeURIComponent(`sha256:${'0'.repeat(64)}`)}`, 'Image not found'],
+      ['/images/not-a-digest', 'Image not found'],
+      ['/cves/CVE-1999-0000000', /not found$/],
+      ['/cves/%25bad%20id', /not found$/],
+      ['/violations/00000000-0000-0000-0000-000000000000', 'Violation not found'],
+      ['/violations/not-an-id', 'Violation not found'],
+    ];
+    for (const [path, title] of cases) {
+      await page.goto(BASE + path);
+      await heading(title);
+      await page.getByRole('alert').filter({ hasText: /^\s*(No |There is no )/ }).first().waitFor();
+    }
+    await visit('not-found');
+    await page.goto(`${BASE}/no/such/page`);
+    await heading(/not found/i);
+    await visit('unknown-page');
+  } finally {
+    withdraw();
+  }
+});
+
 runner.test('log out: back to the login page, and the old session cookie no longer works', async () => {
   await ensureLoggedIn();
   const cookies = await context.cookies(BASE);

@@ -113,7 +113,8 @@ export default function CvePage({ params, query }) {
   const cve = res.data;
 
   if (!cve) {
-    const notFound = res.error && res.error.status === 404;
+    // 400: the id in the address is not one a CVE can have
+    const notFound = res.error && (res.error.status === 404 || res.error.status === 400);
     return (
       <Page title={notFound ? `${id} not found` : id} breadcrumbs={[{ label: 'CVEs', href: '/cves' }, { label: id }]}>
         {res.loading && <Loading label="Loading the CVE…" />}

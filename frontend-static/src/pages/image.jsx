@@ -529,7 +529,8 @@ export default function ImagePage({ params, query }) {
   const find = query.get('find') || '';
 
   if (!image) {
-    const notFound = img.error && img.error.status === 404;
+    // 400: the id in the address is not a digest at all, which for a person is the same thing
+    const notFound = img.error && (img.error.status === 404 || img.error.status === 400);
     return (
       <Page
         title={notFound ? 'Image not found' : 'Image'}

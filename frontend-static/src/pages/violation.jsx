@@ -159,6 +159,16 @@ export default function Violation({ params }) {
 
   const breadcrumbs = [{ href: '/violations', label: 'Violations' }, { label: alert.data?.policy?.name || 'Violation' }];
   if (alert.loading && !a) return <Page title="Violation" breadcrumbs={breadcrumbs}><Loading /></Page>;
+  if (alert.error && !a && (alert.error.status === 404 || alert.error.status === 400)) {
+    // 400: the id in the address is not a violation id at all
+    return (
+      <Page title="Violation not found" breadcrumbs={breadcrumbs}>
+        <p class="banner banner-info" role="alert">
+          There is no violation with this id. <Link href="/violations">Back to the violations</Link>
+        </p>
+      </Page>
+    );
+  }
   if (alert.error && !a) return <Page title="Violation" breadcrumbs={breadcrumbs}><ErrorBanner error={alert.error} /></Page>;
   if (!a) return <Page title="Violation" breadcrumbs={breadcrumbs}><Loading /></Page>;
 
